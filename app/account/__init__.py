@@ -1,0 +1,1 @@
+"""Staff users, memberships (role + scope), permissions, passwords and sessions."""

@@ -1,0 +1,1 @@
+"""Shared kernel: errors, clock, working days, pagination. No web imports."""

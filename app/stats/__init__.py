@@ -1,0 +1,1 @@
+"""Figures for dashboards and reports, counted in SQL."""

@@ -1,0 +1,1 @@
+"""Supervision follow-through (§7): notices, the rectification ledger, inspections and talks."""

@@ -1,0 +1,1 @@
+"""Tickets (投诉举报件): intake, routing, workflow, deadlines, receipts, attachments, ratings."""

@@ -1,0 +1,1 @@
+"""Units (the tree of townships, villages, offices …), supervising teams and routing."""

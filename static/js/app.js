@@ -1,0 +1,1 @@
+/* Small behaviours only; every page works without this file. */
