@@ -60,6 +60,9 @@ class Permission(StrEnum):
     INSPECTION_MANAGE = "inspection:manage"
     TALK_READ = "talk:read"  # only ever the talk's own team, admins included (policies)
     TALK_MANAGE = "talk:manage"
+    # Statistics (§8): team roles see their team's figures, admins the county's.
+    STATS_READ = "stats:read"
+    STATS_CONFIGURE = "stats:configure"  # admin: the 三率 formulas
 
 
 _STAFF = {Permission.DASHBOARD_READ, Permission.UNIT_READ, Permission.ACCOUNT_SELF}
@@ -75,6 +78,7 @@ _TEAM = _STAFF | {
     Permission.INSPECTION_MANAGE,
     Permission.TALK_READ,
     Permission.TALK_MANAGE,
+    Permission.STATS_READ,
 }
 _LEAD = _TEAM | {Permission.TICKET_ASSIGN, Permission.TICKET_DISPOSE, Permission.NOTICE_ISSUE}
 

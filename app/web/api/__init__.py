@@ -2,7 +2,20 @@
 
 from fastapi import APIRouter
 
-from app.web.api import audit, auth, complaints, lists, teams, tickets, units, users
+from app.web.api import (
+    audit,
+    auth,
+    complaints,
+    inspections,
+    ledger,
+    lists,
+    notices,
+    statistics,
+    teams,
+    tickets,
+    units,
+    users,
+)
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(auth.router)
@@ -13,3 +26,7 @@ router.include_router(teams.router)
 router.include_router(lists.router)
 router.include_router(complaints.router)
 router.include_router(tickets.router)
+router.include_router(notices.router)
+router.include_router(ledger.router)
+router.include_router(inspections.router)
+router.include_router(statistics.router)

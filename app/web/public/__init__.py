@@ -9,7 +9,17 @@ from app.powerlist.specs import (
     STEP_KIND_LABELS,
     format_time_limit,
 )
-from app.web.public import complaints, home, items, lists, posters, search, track, units
+from app.web.public import (
+    complaints,
+    home,
+    items,
+    lists,
+    posters,
+    search,
+    stats,
+    track,
+    units,
+)
 from app.web.templating import templates
 
 # What the power list macros (templates/components/powerlist.html) need besides their
@@ -31,3 +41,4 @@ router.include_router(items.router)
 router.include_router(posters.router)
 router.include_router(complaints.router)
 router.include_router(track.router)
+router.include_router(stats.router)

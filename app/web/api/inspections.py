@@ -1,0 +1,5 @@
+"""/api/v1/inspections — placeholder, filled in by its owner this session."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

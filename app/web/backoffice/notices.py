@@ -1,0 +1,5 @@
+"""/staff/notices — placeholder, filled in by its owner this session."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
