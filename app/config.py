@@ -80,6 +80,9 @@ class Settings(BaseSettings):
             raise ValueError("SECRET_KEY must be at least 32 characters")
         if self.environment == "production":
             self.secure_cookies = True
+        if self.environment == "production" and not self.data_encryption_keys.strip():
+            # Refuse at startup rather than at the first complaint with a real name.
+            raise ValueError("DATA_ENCRYPTION_KEYS must be set when ENVIRONMENT=production")
         if self.data_encryption_keys.strip():
             from app.core.crypto import parse_keys  # lazy: crypto reads these settings
 

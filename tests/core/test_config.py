@@ -11,7 +11,8 @@ from app.config import Settings
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """Remove the variables the test run sets, so each test states exactly what it means."""
-    for name in ("ENVIRONMENT", "SECRET_KEY", "DATABASE_URL", "VAR_DIR", "SECURE_COOKIES"):
+    names = ("ENVIRONMENT", "SECRET_KEY", "DATABASE_URL", "VAR_DIR", "SECURE_COOKIES")
+    for name in (*names, "DATA_ENCRYPTION_KEYS"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -54,8 +55,22 @@ def test_database_url_from_environment(clean_env, tmp_path):
     assert not settings.is_sqlite
 
 
+PRODUCTION_KEYS = "k1:" + "a2V5LWtleS1rZXkta2V5LWtleS1rZXkta2V5LWtleS0="
+
+
+def test_production_refuses_to_start_without_encryption_keys(clean_env, tmp_path):
+    with pytest.raises(ValidationError, match="DATA_ENCRYPTION_KEYS"):
+        make(tmp_path, environment="production", secret_key="k" * 40)
+
+
 def test_production_forces_secure_cookies(clean_env, tmp_path):
-    settings = make(tmp_path, environment="production", secret_key="k" * 40, secure_cookies=False)
+    settings = make(
+        tmp_path,
+        environment="production",
+        secret_key="k" * 40,
+        data_encryption_keys=PRODUCTION_KEYS,
+        secure_cookies=False,
+    )
     assert settings.secure_cookies is True
 
 
