@@ -1,5 +1,7 @@
 """/staff/lists/versions/{id}/items/{key} — one item's steps with a live flowchart, and risks."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -36,6 +38,7 @@ from app.web.htmx import is_htmx, redirect, render
 router = APIRouter()
 
 RowQuery = Annotated[int, Query(ge=0, le=10_000)]
+ITEM_PAGE = "backoffice/lists/item.html"
 
 
 def flowchart_markup(item: ItemSpec) -> Markup:
@@ -128,48 +131,73 @@ def item_page(
 
 
 # ---------------------------------------------------------------------------------------------
-# Steps: every change answers with the step table and, out of band, the redrawn flowchart
+# Steps and risk points change the same way: try the edit, answer with the table (steps also
+# redraw the flowchart out of band), or re-render the table with the form and its errors (422).
 
 
-def _steps_changed(
-    request: Request, session: Session, principal: Principal, found: Found, key: str
-) -> Response:
-    if is_htmx(request):
-        context = item_context(session, principal, found, key, oob=True)
-        return render(
-            request,
-            "backoffice/lists/item.html",
-            context,
-            blocks=["step_table", "flowchart_preview"],
-        )
-    return redirect(request, _item_url(request, found, key, "step-table"))
+@dataclass(frozen=True)
+class Rows:
+    """What differs between the step table and the risk table."""
+
+    block: str
+    blocks_after_change: tuple[str, ...]
+    errors: Callable[[dict[str, str], int], dict[str, str]]
+    # item_context() keywords for: the row shown as a form, its form, the add form, the errors.
+    edit_arg: str
+    form_arg: str
+    new_form_arg: str
+    errors_arg: str
 
 
-def _step_refused(
+STEPS = Rows(
+    block="step_table",
+    blocks_after_change=("step_table", "flowchart_preview"),
+    errors=step_errors,
+    edit_arg="edit_step",
+    form_arg="step_form",
+    new_form_arg="new_step_form",
+    errors_arg="step_errors_",
+)
+RISKS = Rows(
+    block="risk_table",
+    blocks_after_change=("risk_table",),
+    errors=risk_errors,
+    edit_arg="edit_risk",
+    form_arg="risk_form",
+    new_form_arg="new_risk_form",
+    errors_arg="risk_errors_",
+)
+
+
+def _change(
     request: Request,
     session: Session,
     principal: Principal,
     found: Found,
     key: str,
-    exc: ValidationFailed,
+    rows: Rows,
+    edit: Callable[[], object],
     *,
-    position: int,
-    form: StepForm | None,
-    is_new: bool,
+    position: int = 0,
+    form: StepForm | RiskForm | None = None,
+    is_new: bool = True,
 ) -> Response:
-    context = item_context(
-        session,
-        principal,
-        found,
-        key,
-        edit_step=0 if is_new else position,
-        step_form=None if is_new else form,
-        new_step_form=form if is_new else None,
-        step_errors_=step_errors(exc.errors, position),
-    )
-    return render(
-        request, "backoffice/lists/item.html", context, blocks=["step_table"], status_code=422
-    )
+    """Run `edit`; on refusal show the form (the add form when `is_new`) with its messages."""
+    try:
+        edit()
+    except ValidationFailed as exc:
+        refused: dict[str, Any] = {
+            rows.edit_arg: 0 if is_new else position,
+            rows.form_arg: None if is_new else form,
+            rows.new_form_arg: form if is_new else None,
+            rows.errors_arg: rows.errors(exc.errors, position),
+        }
+        context = item_context(session, principal, found, key, **refused)
+        return render(request, ITEM_PAGE, context, blocks=[rows.block], status_code=422)
+    if is_htmx(request):
+        context = item_context(session, principal, found, key, oob=True)
+        return render(request, ITEM_PAGE, context, blocks=list(rows.blocks_after_change))
+    return redirect(request, _item_url(request, found, key, rows.block.replace("_", "-")))
 
 
 @router.post("/lists/versions/{version_id}/items/{key}/steps", name="backoffice.lists.step_create")
@@ -183,15 +211,19 @@ def step_create(
 ) -> Response:
     found = editable(session, principal, version_id)
     position = len(editing.get_item(session, version=found.version, key=key).steps) + 1
-    try:
-        editing.add_step(
+    return _change(
+        request,
+        session,
+        principal,
+        found,
+        key,
+        STEPS,
+        lambda: editing.add_step(
             session, version=found.version, key=key, spec=form.spec(), actor=principal.user
-        )
-    except ValidationFailed as exc:
-        return _step_refused(
-            request, session, principal, found, key, exc, position=position, form=form, is_new=True
-        )
-    return _steps_changed(request, session, principal, found, key)
+        ),
+        position=position,
+        form=form,
+    )
 
 
 @router.post(
@@ -208,20 +240,25 @@ def step_update(
     form: Annotated[StepForm, Form()],
 ) -> Response:
     found = editable(session, principal, version_id)
-    try:
-        editing.update_step(
+    return _change(
+        request,
+        session,
+        principal,
+        found,
+        key,
+        STEPS,
+        lambda: editing.update_step(
             session,
             version=found.version,
             key=key,
             position=position,
             spec=form.spec(),
             actor=principal.user,
-        )
-    except ValidationFailed as exc:
-        return _step_refused(
-            request, session, principal, found, key, exc, position=position, form=form, is_new=False
-        )
-    return _steps_changed(request, session, principal, found, key)
+        ),
+        position=position,
+        form=form,
+        is_new=False,
+    )
 
 
 @router.post(
@@ -238,15 +275,17 @@ def step_delete(
 ) -> Response:
     """Refused (422, with the reason above the table) for the last step or a return target."""
     found = editable(session, principal, version_id)
-    try:
-        editing.delete_step(
+    return _change(
+        request,
+        session,
+        principal,
+        found,
+        key,
+        STEPS,
+        lambda: editing.delete_step(
             session, version=found.version, key=key, position=position, actor=principal.user
-        )
-    except ValidationFailed as exc:
-        return _step_refused(
-            request, session, principal, found, key, exc, position=0, form=None, is_new=True
-        )
-    return _steps_changed(request, session, principal, found, key)
+        ),
+    )
 
 
 @router.post(
@@ -263,54 +302,21 @@ def step_move(
     direction: Annotated[Direction, Form()],
 ) -> Response:
     found = editable(session, principal, version_id)
-    editing.move_step(
-        session,
-        version=found.version,
-        key=key,
-        position=position,
-        direction=direction,
-        actor=principal.user,
-    )
-    return _steps_changed(request, session, principal, found, key)
-
-
-# ---------------------------------------------------------------------------------------------
-# Risk points
-
-
-def _risks_changed(
-    request: Request, session: Session, principal: Principal, found: Found, key: str
-) -> Response:
-    if is_htmx(request):
-        context = item_context(session, principal, found, key)
-        return render(request, "backoffice/lists/item.html", context, blocks=["risk_table"])
-    return redirect(request, _item_url(request, found, key, "risk-table"))
-
-
-def _risk_refused(
-    request: Request,
-    session: Session,
-    principal: Principal,
-    found: Found,
-    key: str,
-    exc: ValidationFailed,
-    *,
-    position: int,
-    form: RiskForm,
-    is_new: bool,
-) -> Response:
-    context = item_context(
+    return _change(
+        request,
         session,
         principal,
         found,
         key,
-        edit_risk=0 if is_new else position,
-        risk_form=None if is_new else form,
-        new_risk_form=form if is_new else None,
-        risk_errors_=risk_errors(exc.errors, position),
-    )
-    return render(
-        request, "backoffice/lists/item.html", context, blocks=["risk_table"], status_code=422
+        STEPS,
+        lambda: editing.move_step(
+            session,
+            version=found.version,
+            key=key,
+            position=position,
+            direction=direction,
+            actor=principal.user,
+        ),
     )
 
 
@@ -325,15 +331,19 @@ def risk_create(
 ) -> Response:
     found = editable(session, principal, version_id)
     position = len(editing.get_item(session, version=found.version, key=key).risks) + 1
-    try:
-        editing.add_risk(
+    return _change(
+        request,
+        session,
+        principal,
+        found,
+        key,
+        RISKS,
+        lambda: editing.add_risk(
             session, version=found.version, key=key, spec=form.spec(), actor=principal.user
-        )
-    except ValidationFailed as exc:
-        return _risk_refused(
-            request, session, principal, found, key, exc, position=position, form=form, is_new=True
-        )
-    return _risks_changed(request, session, principal, found, key)
+        ),
+        position=position,
+        form=form,
+    )
 
 
 @router.post(
@@ -350,20 +360,25 @@ def risk_update(
     form: Annotated[RiskForm, Form()],
 ) -> Response:
     found = editable(session, principal, version_id)
-    try:
-        editing.update_risk(
+    return _change(
+        request,
+        session,
+        principal,
+        found,
+        key,
+        RISKS,
+        lambda: editing.update_risk(
             session,
             version=found.version,
             key=key,
             position=position,
             spec=form.spec(),
             actor=principal.user,
-        )
-    except ValidationFailed as exc:
-        return _risk_refused(
-            request, session, principal, found, key, exc, position=position, form=form, is_new=False
-        )
-    return _risks_changed(request, session, principal, found, key)
+        ),
+        position=position,
+        form=form,
+        is_new=False,
+    )
 
 
 @router.post(
@@ -379,7 +394,14 @@ def risk_delete(
     position: Position,
 ) -> Response:
     found = editable(session, principal, version_id)
-    editing.delete_risk(
-        session, version=found.version, key=key, position=position, actor=principal.user
+    return _change(
+        request,
+        session,
+        principal,
+        found,
+        key,
+        RISKS,
+        lambda: editing.delete_risk(
+            session, version=found.version, key=key, position=position, actor=principal.user
+        ),
     )
-    return _risks_changed(request, session, principal, found, key)
