@@ -179,6 +179,8 @@ class Rectification(SQLModel, table=True):
     submitted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     submitted_at: datetime | None = _time()
     verification_note: str = Field(default="", sa_type=Text)  # 销号情况 or reasons for rejecting
+    # What the public timeline shows of a 已销号 item: written by the team, no personal data.
+    public_summary: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
     verified_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     verified_at: datetime | None = _time()
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")

@@ -2,11 +2,13 @@
 information (clock paused), the public answer, closing, and feedback to real-name reporters."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from app.account.service import Principal
 from app.calendar.models import DeadlineClock
+from app.calendar.service import load_calendar
 from app.core import clock
 from app.core.errors import Conflict, ValidationFailed
 from app.notify import messages
@@ -218,6 +220,7 @@ def unit_return(session: Session, *, ticket: Ticket, principal: Principal, reaso
         audit_data={"handling_unit_id": ticket.handling_unit_id},
     )
     ticket.unit_stage = UnitStage.RETURNED
+    ticket.return_count += 1
     session.add(ticket)
     add_entry(
         session,
@@ -342,6 +345,16 @@ def receive_info(
     return ticket
 
 
+def handling_days(session: Session, ticket: Ticket, *, answered_at: datetime) -> int:
+    """Working days from the start of the resolve clock (acceptance, or the reopening for 重办;
+    submission when the clock never ran) to this answer, 待补充 pauses excluded — the figure
+    the statistics take the median of."""
+    start = ticket.resolve_started_at or ticket.created_at
+    return load_calendar(session).working_days_between(
+        start, answered_at, deadlines.resolve_pauses(ticket)
+    )
+
+
 def answer(session: Session, *, ticket: Ticket, principal: Principal, reply: str) -> Ticket:
     """The public answer (答复); the rating window opens. A report needs an approved disposition
     first, and its answer tells the stage only."""
@@ -361,6 +374,7 @@ def answer(session: Session, *, ticket: Ticket, principal: Principal, reply: str
     )
     ticket.public_reply = text
     ticket.answered_at = now
+    ticket.handling_days = handling_days(session, ticket, answered_at=now)
     ticket.overdue_level = 0
     deadlines.set_clock(session, ticket, DeadlineClock.RATING, start=now)
     session.add(ticket)

@@ -168,6 +168,9 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_team_id_status", "team_id", "status"),
         Index("ix_ticket_unit_id_category_id_created_at", "unit_id", "category_id", "created_at"),
         Index("ix_ticket_status_resolve_due_at", "status", "resolve_due_at"),
+        # Statistics count the tickets received in a period, county-wide or per team.
+        Index("ix_ticket_created_at", "created_at"),
+        Index("ix_ticket_team_id_created_at", "team_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -214,6 +217,11 @@ class Ticket(SQLModel, table=True):
     disposition_approved_at: datetime | None = _time()
 
     reopen_count: int = Field(default=0)
+    # 退单 by a unit, counted for the 退单率 (incremented by handling.unit_return).
+    return_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Working days from the resolve clock's start (or submission) to the latest answer; None
+    # until answered (and for tickets answered before this column existed).
+    handling_days: int | None = None
     merged_into_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
 
     created_at: datetime = _now_column()
