@@ -137,3 +137,35 @@ def staff_assigned(number: str) -> Message:
         subject=f"您被指定为承办人：{number}",
         body=f"您被指定为投诉举报（编号 {number}）的承办人，请登录系统办理。",
     )
+
+
+def staff_notice_issued(number: str, team: str) -> Message:
+    """To the addressed unit's editors: a supervision notice (督办通知书) awaits signing."""
+    return Message(
+        subject=f"督办通知书待签收：{number}",
+        body=f"{team}向你单位下发了督办通知书（{number}），请及时登录系统签收并按期报送整改报告。",
+    )
+
+
+def staff_notice_responded(number: str, unit: str) -> Message:
+    """To the issuing team: the unit sent its rectification report (整改报告) for review."""
+    return Message(
+        subject=f"整改报告待审核：{number}",
+        body=f"{unit}已报送督办通知书（{number}）的整改报告，请登录系统审核。",
+    )
+
+
+# Escalation levels of an overdue notice: 1 = the team lead, 2 = the parent team.
+NOTICE_OVERDUE_TEXT = {
+    1: "整改期限已过，被督办单位尚未完成，请督促",
+    2: "整改期限已过且经提醒仍未完成，现报上级监督单位督办",
+}
+
+
+def staff_notice_overdue(number: str, unit: str, level: int) -> Message:
+    """To the team lead (level 1) or the parent team's leads (level 2+): a notice is overdue."""
+    text = NOTICE_OVERDUE_TEXT.get(level, NOTICE_OVERDUE_TEXT[2])
+    return Message(
+        subject=f"督办超期提醒：{number}",
+        body=f"督办通知书（{number}，被督办单位：{unit}）{text}。",
+    )

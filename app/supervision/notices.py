@@ -5,20 +5,25 @@ Every change is audited in the caller's transaction; services flush and never co
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
+from app.account.models import User
 from app.account.permissions import Permission
 from app.account.service import Principal
 from app.audit import service as audit_service
+from app.audit.models import AuditEvent
 from app.calendar.service import load_calendar
 from app.config import get_settings
 from app.core import clock
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
+from app.core.pagination import Page, paginate
 from app.core.workcalendar import DeadlineUnit, Progress
-from app.supervision import common, numbering, policies
+from app.supervision import common, notice_notifications, numbering, policies, workflow
 from app.supervision.models import (
     NOTICE_OPEN_STATUSES,
     NoticeStatus,
@@ -224,6 +229,7 @@ def issue_notice(session: Session, *, principal: Principal, notice_id: int) -> S
         "issued",
         {"number": notice.number, "due_at": notice.due_at, "status": to},
     )
+    notice_notifications.issued(session, notice)
     return notice
 
 
@@ -312,6 +318,7 @@ def respond_notice(
         "responded",
         {"status": to, "file_ids": [f.id for f in stored], "late": is_overdue(notice, now=now)},
     )
+    notice_notifications.responded(session, notice)
     return notice
 
 
@@ -470,6 +477,158 @@ def list_notices(
     return list(session.exec(policies.visible_notices(principal, statement)).all())
 
 
+@dataclass(frozen=True)
+class NoticeQuery:
+    """Filters of the notice list (page and API): issued dates are local calendar dates."""
+
+    status: NoticeStatus | None = None
+    overdue: bool = False
+    team_id: int | None = None
+    unit_id: int | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+    page: int = 1
+    per_page: int = 25
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=clock.LOCAL_TZ).astimezone(UTC)
+
+
+def _late(now: datetime) -> ColumnElement[bool]:
+    return col(SupervisionNotice.status).in_(sorted(NOTICE_OPEN_STATUSES)) & (
+        col(SupervisionNotice.due_at) < now
+    )
+
+
+def _filtered(
+    principal: Principal, query: NoticeQuery, now: datetime, *, by_status: bool = True
+) -> SelectOfScalar[SupervisionNotice]:
+    statement = policies.visible_notices(principal, select(SupervisionNotice))
+    if query.team_id is not None:
+        statement = statement.where(col(SupervisionNotice.team_id) == query.team_id)
+    if query.unit_id is not None:
+        statement = statement.where(col(SupervisionNotice.unit_id) == query.unit_id)
+    if query.issued_from is not None:
+        statement = statement.where(
+            col(SupervisionNotice.issued_at) >= _local_midnight(query.issued_from)
+        )
+    if query.issued_to is not None:
+        statement = statement.where(
+            col(SupervisionNotice.issued_at) < _local_midnight(query.issued_to + timedelta(days=1))
+        )
+    if by_status and query.status is not None:
+        statement = statement.where(col(SupervisionNotice.status) == query.status)
+    if by_status and query.overdue:
+        statement = statement.where(_late(now))
+    return statement
+
+
+def search_notices(
+    session: Session, *, principal: Principal, query: NoticeQuery, now: datetime | None = None
+) -> Page[SupervisionNotice]:
+    """One page of the notices the principal may see, newest first (drafts by creation)."""
+    moment = now or clock.now()
+    statement = _filtered(principal, query, moment).order_by(col(SupervisionNotice.id).desc())
+    return paginate(session, statement, page=query.page, per_page=query.per_page)
+
+
+def status_counts(
+    session: Session, *, principal: Principal, query: NoticeQuery, now: datetime | None = None
+) -> dict[str, int]:
+    """Visible notices per status value under the other filters, plus "overdue" and "all"."""
+    moment = now or clock.now()
+    base = _filtered(principal, query, moment, by_status=False).subquery()
+    rows = session.execute(select(base.c.status, func.count()).group_by(base.c.status)).all()
+    counts = {NoticeStatus(status).value: int(n) for status, n in rows}
+    late = session.execute(
+        select(func.count()).select_from(
+            _filtered(principal, query, moment, by_status=False).where(_late(moment)).subquery()
+        )
+    ).scalar_one()
+    counts["overdue"] = int(late)
+    counts["all"] = sum(n for key, n in counts.items() if key != "overdue")
+    return counts
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    """One event in a notice's life, as the detail page lists it."""
+
+    action: str  # drafted, updated, issued, signed, responded, returned, accepted, overdue, …
+    label: str
+    at: datetime
+    actor: str  # display name, or "系统" for the overdue tick
+    note: str  # the reasons of a return, the decision note, the number issued …
+
+
+TIMELINE_LABELS = {
+    "drafted": "拟制草稿",
+    "updated": "修改草稿",
+    "issued": "签发下达",
+    "signed": "签收",
+    "responded": "报送整改报告",
+    "returned": "退回重新整改",
+    "accepted": "审核通过",
+    "overdue": "超期，已提醒负责人",
+    "escalated": "超期，已报上级监督单位",
+}
+# What the addressed unit sees: nothing of the team's drafting or internal escalation.
+UNIT_TIMELINE = frozenset({"issued", "signed", "responded", "returned", "accepted"})
+
+
+def timeline(session: Session, *, notice: SupervisionNotice, team_view: bool) -> list[TimelineStep]:
+    """Issued / signed / responded / returned / accepted … with people and times, read from the
+    notice's audit events (the only record of every return and its reasons)."""
+    events = session.exec(
+        select(AuditEvent)
+        .where(
+            col(AuditEvent.object_type) == "supervision_notice",
+            col(AuditEvent.object_id) == str(notice.id),
+        )
+        .order_by(col(AuditEvent.id))
+    ).all()
+    actor_ids = {event.actor_id for event in events if event.actor_id is not None}
+    names = {
+        user.id: user.display_name or user.username
+        for user in session.exec(select(User).where(col(User.id).in_(sorted(actor_ids)))).all()
+    }
+    steps = []
+    for event in events:
+        action = event.action.removeprefix("notice.")
+        if action not in TIMELINE_LABELS or (not team_view and action not in UNIT_TIMELINE):
+            continue
+        data = event.data or {}
+        note = ""
+        if action == "returned":
+            note = str(data.get("reason", ""))
+        elif action == "issued":
+            note = str(data.get("number", ""))
+        actor = names.get(event.actor_id, event.actor_label) if event.actor_id else "系统"
+        steps.append(TimelineStep(action, TIMELINE_LABELS[action], event.created_at, actor, note))
+    return steps
+
+
+def allowed_actions(
+    session: Session, *, principal: Principal, notice: SupervisionNotice
+) -> list[Action]:
+    """What this principal may do next to this notice, in display order."""
+    return workflow.allowed_actions(
+        notice.status, policies.roles_on_notice(session, principal, notice)
+    )
+
+
+def get_file(
+    session: Session, *, principal: Principal, notice_id: int, file_id: int
+) -> tuple[SupervisionNotice, SupervisionFile, bytes]:
+    """An evidence file of a notice the principal may read; anything else is NotFound."""
+    notice = policies.readable_notice(session, principal, notice_id)
+    row = session.get(SupervisionFile, file_id)
+    if row is None or row.notice_id != notice.id:
+        raise NotFound("附件不存在")
+    return notice, row, common.read_file(row)
+
+
 # --- Overdue escalation -----------------------------------------------------------------------
 
 
@@ -477,6 +636,12 @@ def list_notices(
 class NoticeTickReport:
     lead_notified: list[str]
     escalated: list[str]
+
+    def __str__(self) -> str:
+        return (
+            f"督办通知书超期提醒负责人 {len(self.lead_notified)} 件，"
+            f"升级上级监督单位 {len(self.escalated)} 件"
+        )
 
 
 def tick(session: Session, *, now: datetime | None = None) -> NoticeTickReport:
@@ -504,6 +669,7 @@ def tick(session: Session, *, now: datetime | None = None) -> NoticeTickReport:
             notice.overdue_level = 1
             session.add(notice)
             _audit(session, notice, None, "overdue", {"level": 1, "team_id": notice.team_id})
+            notice_notifications.overdue(session, notice, level=1, team_id=notice.team_id)
             report.lead_notified.append(notice.number)
         elif calendar.add_working_days(notice.due_at, escalate_after).due_at < moment:
             team = session.get(Team, notice.team_id)
@@ -516,6 +682,10 @@ def tick(session: Session, *, now: datetime | None = None) -> NoticeTickReport:
                 None,
                 "escalated",
                 {"level": 2, "team_id": notice.team_id, "parent_team_id": parent_id},
+            )
+            # At the top of the tree the team's own lead is reminded once more.
+            notice_notifications.overdue(
+                session, notice, level=2, team_id=parent_id or notice.team_id
             )
             report.escalated.append(notice.number)
     session.flush()

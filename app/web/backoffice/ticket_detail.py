@@ -6,11 +6,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
+from starlette.routing import NoMatchFound
 
 from app.account.permissions import Permission
 from app.account.service import Principal
 from app.calendar.models import CLOCK_LABELS, DeadlineClock
 from app.core import clock
+from app.supervision import notices as notice_service
+from app.supervision import policies as supervision_policies
+from app.supervision.labels import NOTICE_STATUS_LABELS
+from app.supervision.models import SupervisionNotice
 from app.ticket import service as ticket_service
 from app.ticket.labels import (
     CHANNEL_LABELS,
@@ -193,6 +198,7 @@ def team_context(
     reveal_reason: str = "",
     oob: bool = False,
     now: datetime | None = None,
+    notice_form: Forms | None = None,
 ) -> dict[str, Any]:
     moment = now or clock.now()
     view = ticket_service.staff_view(session, ticket=ticket, principal=principal, now=moment)
@@ -229,7 +235,62 @@ def team_context(
         "answer_blocked": ticket.kind == TicketKind.REPORT
         and ticket.disposition_approved_at is None,
         "oob": oob,
+        "supervision": supervision_panel(session, principal, view, notice_form),
+        "optional_url": optional_url,
     }
+
+
+NOTICE_REQUIREMENTS = "请立即组织核查整改，依规办理群众反映的问题，并书面报告整改情况。"
+NOTICE_DEADLINE_DAYS = 5
+
+
+@dataclass(frozen=True)
+class SupervisionPanel:
+    """督办 on a ticket's page: the notices about it, and the one-step notice for its lead."""
+
+    notices: list[tuple[SupervisionNotice, str]]  # notice, status label
+    overdue: bool
+    can_issue: bool  # the ticket's lead, on an overdue ticket still open
+    can_draft: bool  # a member of the ticket's team
+    form: Forms  # the one-step form "notice": its defaults, or the input kept after a 422
+
+
+def supervision_panel(
+    session: Session, principal: Principal, view: StaffView, form: Forms | None = None
+) -> SupervisionPanel:
+    ticket = view.ticket
+    assert ticket.id is not None
+    found = notice_service.notices_for_ticket(session, principal=principal, ticket_id=ticket.id)
+    running_late = view.clock is not None and view.clock.progress.overdue
+    overdue = ticket.status not in FINAL_STATUSES and (ticket.overdue_level > 0 or running_late)
+    on_team = ticket.team_id in supervision_policies.team_ids(principal)
+    summary = ticket.forward_summary or (ticket.content if ticket.kind != TicketKind.REPORT else "")
+    return SupervisionPanel(
+        notices=[(n, NOTICE_STATUS_LABELS[n.status]) for n in found],
+        overdue=overdue,
+        can_issue=overdue
+        and ticket.team_id in principal.led_team_ids
+        and principal.can(Permission.NOTICE_ISSUE),
+        can_draft=on_team and principal.can(Permission.NOTICE_READ),
+        form=form
+        or Forms(
+            values={
+                "notice": {
+                    "problems": f"工单 {ticket.number} 超期未办结。{summary}".strip(),
+                    "requirements": NOTICE_REQUIREMENTS,
+                    "deadline_days": NOTICE_DEADLINE_DAYS,
+                }
+            }
+        ),
+    )
+
+
+def optional_url(request: Any, name: str, **params: Any) -> str:
+    """The path of a route that another part of the app may not have added yet, else ""."""
+    try:
+        return str(request.url_for(name, **params).path)
+    except NoMatchFound:
+        return ""
 
 
 def unit_forms(view: UnitView, principal: Principal) -> list[str]:
