@@ -13,6 +13,7 @@ from app.account.service import Principal
 from app.audit import service as audit_service
 from app.core import clock
 from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.pagination import Page, paginate
 from app.supervision import common, ledger, policies
 from app.supervision.models import (
     Inspection,
@@ -78,6 +79,17 @@ def record_inspection(
         errors["unit_ids"] = "请选择被检查单位"
     if any(f.unit_id not in units for f in findings):
         errors["findings"] = "发现的问题须属于被检查单位"
+    # Check every finding before anything is written: an inspection is recorded with all of
+    # its findings or not at all. Errors are keyed findings-<n>-<field>, n from 1.
+    for number, finding in enumerate(findings, start=1):
+        _fields, finding_errors = ledger.check_fields(
+            problem=finding.problem,
+            responsible_person=finding.responsible_person,
+            measures=finding.measures,
+            deadline=finding.deadline,
+        )
+        for name, message in finding_errors.items():
+            errors[f"findings-{number}-{name}"] = f"第 {number} 条问题：{message}"
     if errors:
         raise ValidationFailed(errors)
     assert day is not None
@@ -141,6 +153,69 @@ def list_inspections(
 
 def get_inspection(session: Session, *, principal: Principal, inspection_id: int) -> Inspection:
     return policies.readable_inspection(session, principal, inspection_id)
+
+
+def search_inspections(
+    session: Session,
+    *,
+    principal: Principal,
+    team_id: int | None = None,
+    held_from: date | None = None,
+    held_to: date | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> Page[Inspection]:
+    """Inspections the principal may see, newest first, one page."""
+    statement = select(Inspection)
+    if team_id is not None:
+        statement = statement.where(col(Inspection.team_id) == team_id)
+    if held_from is not None:
+        statement = statement.where(col(Inspection.held_on) >= held_from)
+    if held_to is not None:
+        statement = statement.where(col(Inspection.held_on) <= held_to)
+    statement = statement.order_by(col(Inspection.held_on).desc(), col(Inspection.id).desc())
+    return paginate(
+        session, policies.visible_inspections(principal, statement), page=page, per_page=per_page
+    )
+
+
+def units_of(session: Session, inspection_ids: Sequence[int]) -> dict[int, list[Unit]]:
+    """The inspected units of each inspection, for a list page (one query)."""
+    found: dict[int, list[Unit]] = {i: [] for i in inspection_ids}
+    if not inspection_ids:
+        return found
+    rows = session.exec(
+        select(InspectionUnit.inspection_id, Unit)
+        .join(Unit, col(Unit.id) == col(InspectionUnit.unit_id))
+        .where(col(InspectionUnit.inspection_id).in_(list(inspection_ids)))
+        .order_by(col(Unit.path), col(Unit.code))
+    ).all()
+    for inspection_id, unit in rows:
+        found[inspection_id].append(unit)
+    return found
+
+
+def finding_counts(session: Session, inspection_ids: Sequence[int]) -> dict[int, int]:
+    """How many ledger entries each inspection produced."""
+    if not inspection_ids:
+        return {}
+    rows = session.exec(
+        select(Rectification.inspection_id, func.count())
+        .where(col(Rectification.inspection_id).in_(list(inspection_ids)))
+        .group_by(col(Rectification.inspection_id))
+    ).all()
+    return {int(i): int(n) for i, n in rows if i is not None}
+
+
+def inspection_entries(session: Session, *, inspection: Inspection) -> list[Rectification]:
+    """The ledger entries of an inspection's findings (all of the team's, as its record)."""
+    return list(
+        session.exec(
+            select(Rectification)
+            .where(col(Rectification.inspection_id) == inspection.id)
+            .order_by(col(Rectification.id))
+        ).all()
+    )
 
 
 # --- Talks ------------------------------------------------------------------------------------
@@ -224,6 +299,40 @@ def list_talks(session: Session, *, principal: Principal, team_id: int | None = 
 
 def get_talk(session: Session, *, principal: Principal, talk_id: int) -> Talk:
     return policies.readable_talk(session, principal, talk_id)
+
+
+def search_talks(
+    session: Session,
+    *,
+    principal: Principal,
+    team_id: int | None = None,
+    kind: TalkKind | None = None,
+    held_from: date | None = None,
+    held_to: date | None = None,
+    page: int = 1,
+    per_page: int = 25,
+) -> tuple[Page[Talk], int]:
+    """Talks of the principal's teams, newest first, one page; and the 人次 of all matches."""
+    conditions: list[Any] = []
+    if team_id is not None:
+        conditions.append(col(Talk.team_id) == team_id)
+    if kind is not None:
+        conditions.append(col(Talk.kind) == kind)
+    if held_from is not None:
+        conditions.append(col(Talk.held_on) >= held_from)
+    if held_to is not None:
+        conditions.append(col(Talk.held_on) <= held_to)
+    statement = policies.visible_talks(
+        principal,
+        select(Talk).where(*conditions).order_by(col(Talk.held_on).desc(), col(Talk.id).desc()),
+    )
+    persons = session.exec(
+        policies.visible_talks(
+            principal,
+            select(func.coalesce(func.sum(Talk.person_count), 0)).where(*conditions),
+        )
+    ).one()
+    return paginate(session, statement, page=page, per_page=per_page), int(persons)
 
 
 # --- Yearly figures ---------------------------------------------------------------------------

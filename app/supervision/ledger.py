@@ -1,13 +1,12 @@
 """The rectification ledger (整改台账): entries from tickets, notices, inspections or by hand,
 progress notes, evidence, submission for checking, verification (销号); overdue is computed."""
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, not_
+from sqlalchemy import ColumnElement, and_, case, func, literal, not_, or_
 from sqlmodel import Session, col, select
 
 from app.account.permissions import Permission
@@ -15,6 +14,7 @@ from app.account.service import Principal
 from app.audit import service as audit_service
 from app.core import clock
 from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from app.core.pagination import Page, paginate
 from app.supervision import common, policies
 from app.supervision.labels import RECTIFICATION_SOURCE_LABELS
 from app.supervision.models import (
@@ -33,6 +33,7 @@ from app.unit.models import Unit
 
 TEXT_MAX = 5000
 PERSON_MAX = 100
+PUBLIC_SUMMARY_MAX = 1000
 GroupBy = Literal["unit", "team", "source", "status"]
 
 _EDITABLE = ("problem", "responsible_person", "measures", "deadline")
@@ -51,9 +52,10 @@ def _audit(
     )
 
 
-def _check(
+def check_fields(
     *, problem: str, responsible_person: str, measures: str, deadline: date | str | None
 ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The cleaned fields of an entry and the errors by field (empty when all is well)."""
     errors: dict[str, str] = {}
     fields: dict[str, Any] = {
         "problem": common.required_text(
@@ -94,7 +96,7 @@ def create_rectification(
     """A ledger entry of `team_id` about `unit_id`; only members of that team may add one."""
     if not policies.can_manage_team(principal, team_id, Permission.LEDGER_MANAGE):
         raise PermissionDenied("只有本监督单位的工作人员可以登记整改事项")
-    fields, errors = _check(
+    fields, errors = check_fields(
         problem=problem,
         responsible_person=responsible_person,
         measures=measures,
@@ -258,7 +260,7 @@ def update_rectification(
     entry = _managed(session, principal, entry_id)
     if entry.status is RectificationStatus.VERIFIED:
         raise InvalidTransition("已销号的整改事项不能修改")
-    fields, errors = _check(
+    fields, errors = check_fields(
         problem=problem,
         responsible_person=responsible_person,
         measures=measures,
@@ -353,25 +355,42 @@ def submit_rectification(
 
 
 def verify_rectification(
-    session: Session, *, principal: Principal, entry_id: int, note: str
+    session: Session, *, principal: Principal, entry_id: int, note: str, public_summary: str = ""
 ) -> Rectification:
-    """The team checks the work and closes the entry (销号)."""
+    """The team checks the work and closes the entry (销号).
+
+    `public_summary` (公开说明) is what the public timeline shows of the item: what was fixed,
+    written for citizens, without personal names. Optional, so an entry that should not be
+    published can still be closed; the pages encourage it.
+    """
     entry = _managed(session, principal, entry_id)
     if entry.status is not RectificationStatus.SUBMITTED:
         raise InvalidTransition("只有已整改待验收的事项可以销号")
     errors: dict[str, str] = {}
     text = common.required_text(errors, "note", note, "销号意见", max_length=TEXT_MAX)
+    summary = common.optional_text(
+        errors, "public_summary", public_summary, "公开说明", max_length=PUBLIC_SUMMARY_MAX
+    )
     if errors:
         raise ValidationFailed(errors)
     now = clock.now()
     entry.status = RectificationStatus.VERIFIED
     entry.verification_note = text
+    entry.public_summary = summary
     entry.verified_at = now
     entry.verified_by_id = principal.user.id
     entry.updated_at = now
     session.add(entry)
     session.flush()
-    _audit(session, entry, principal, "verified", {"status": entry.status})
+    # The summary is public text anyway; record it so a later question "who published this"
+    # has an answer in the audit log.
+    _audit(
+        session,
+        entry,
+        principal,
+        "verified",
+        {"status": entry.status, "public_summary": summary},
+    )
     return entry
 
 
@@ -420,38 +439,85 @@ def _overdue_clause(today: date) -> ColumnElement[bool]:
 class LedgerFilter:
     team_id: int | None = None
     unit_id: int | None = None
+    include_descendants: bool = False  # with unit_id: the unit and every unit below it
     source: RectificationSource | None = None
     status: RectificationStatus | None = None  # OVERDUE and IN_PROGRESS are told apart by date
     year: int | None = None  # by creation date (local)
+    created_from: date | None = None  # inclusive local dates of creation
+    created_to: date | None = None
 
 
-def _filtered(principal: Principal, filters: LedgerFilter, today: date) -> Any:
-    statement = select(Rectification)
+def _local_midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=clock.LOCAL_TZ)
+
+
+def _unit_condition(session: Session, filters: LedgerFilter) -> ColumnElement[bool] | None:
+    if filters.unit_id is None:
+        return None
+    exact = col(Rectification.unit_id) == filters.unit_id
+    if not filters.include_descendants:
+        return exact
+    unit = session.get(Unit, filters.unit_id)
+    if unit is None:
+        return exact
+    below = select(Unit.id).where(col(Unit.path).startswith(f"{unit.path}{unit.id}/"))
+    return or_(exact, col(Rectification.unit_id).in_(below))
+
+
+def _filtered(
+    session: Session,
+    principal: Principal,
+    filters: LedgerFilter,
+    today: date,
+    statement: Any = None,
+    *,
+    by_status: bool = True,
+    by_source: bool = True,
+) -> Any:
+    """`statement` (default: the entries) narrowed by the filters and the principal's scope;
+    by_status / by_source False leave that filter out (for the counts shown beside it)."""
+    if statement is None:
+        statement = select(Rectification)
     if filters.team_id is not None:
         statement = statement.where(col(Rectification.team_id) == filters.team_id)
-    if filters.unit_id is not None:
-        statement = statement.where(col(Rectification.unit_id) == filters.unit_id)
-    if filters.source is not None:
+    unit_condition = _unit_condition(session, filters)
+    if unit_condition is not None:
+        statement = statement.where(unit_condition)
+    if by_source and filters.source is not None:
         statement = statement.where(col(Rectification.source) == filters.source)
-    if filters.status is RectificationStatus.OVERDUE:
+    if not by_status or filters.status is None:
+        pass
+    elif filters.status is RectificationStatus.OVERDUE:
         statement = statement.where(_overdue_clause(today))
     elif filters.status is RectificationStatus.IN_PROGRESS:
         statement = statement.where(
             col(Rectification.status) == RectificationStatus.IN_PROGRESS,
             not_(_overdue_clause(today)),
         )
-    elif filters.status is not None:
+    else:
         statement = statement.where(col(Rectification.status) == filters.status)
     if filters.year is not None:
         statement = statement.where(
             col(Rectification.created_at) >= _year_start(filters.year),
             col(Rectification.created_at) < _year_start(filters.year + 1),
         )
+    if filters.created_from is not None:
+        statement = statement.where(
+            col(Rectification.created_at) >= _local_midnight(filters.created_from)
+        )
+    if filters.created_to is not None:
+        statement = statement.where(
+            col(Rectification.created_at) < _local_midnight(filters.created_to + timedelta(days=1))
+        )
     return policies.visible_rectifications(principal, statement)
 
 
 def _year_start(year: int) -> datetime:
     return datetime(year, 1, 1, tzinfo=clock.LOCAL_TZ)
+
+
+def _ordered(statement: Any) -> Any:
+    return statement.order_by(col(Rectification.deadline), col(Rectification.id))
 
 
 def list_rectifications(
@@ -463,10 +529,31 @@ def list_rectifications(
 ) -> list[Rectification]:
     """Entries the principal may see, by deadline then id (the ledger's usual order)."""
     day = today or clock.today_local()
-    statement = _filtered(principal, filters or LedgerFilter(), day).order_by(
-        col(Rectification.deadline), col(Rectification.id)
-    )
+    statement = _ordered(_filtered(session, principal, filters or LedgerFilter(), day))
     return list(session.exec(statement).all())
+
+
+def search_rectifications(
+    session: Session,
+    *,
+    principal: Principal,
+    filters: LedgerFilter | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    today: date | None = None,
+) -> Page[Rectification]:
+    """One page of list_rectifications, counted in SQL."""
+    day = today or clock.today_local()
+    statement = _ordered(_filtered(session, principal, filters or LedgerFilter(), day))
+    return paginate(session, statement, page=page, per_page=per_page)
+
+
+def _status_key(today: date) -> Any:
+    """The effective status as a SQL expression: 逾期 for open entries past their deadline."""
+    return case(
+        (_overdue_clause(today), literal(RectificationStatus.OVERDUE.value)),
+        else_=col(Rectification.status),
+    )
 
 
 def count_rectifications(
@@ -476,21 +563,38 @@ def count_rectifications(
     by: GroupBy,
     filters: LedgerFilter | None = None,
     today: date | None = None,
+    ignore_own_filter: bool = False,
 ) -> dict[Any, int]:
-    """Counts grouped by unit id, team id, source or effective status (逾期 counted apart)."""
+    """Counts grouped by unit id, team id, source or effective status (逾期 counted apart),
+    in one GROUP BY query. With `ignore_own_filter`, counts by status ignore the status filter
+    and counts by source the source filter (what a row of filter links needs)."""
     day = today or clock.today_local()
-    entries = session.exec(_filtered(principal, filters or LedgerFilter(), day)).all()
-    counts: Counter[Any] = Counter()
-    for entry in entries:
-        if by == "unit":
-            counts[entry.unit_id] += 1
-        elif by == "team":
-            counts[entry.team_id] += 1
-        elif by == "source":
-            counts[entry.source] += 1
-        else:
-            counts[effective_status(entry, today=day)] += 1
-    return dict(counts)
+    key: Any
+    if by == "unit":
+        key = col(Rectification.unit_id)
+    elif by == "team":
+        key = col(Rectification.team_id)
+    elif by == "source":
+        key = col(Rectification.source)
+    else:
+        key = _status_key(day)
+    grouped = _filtered(
+        session,
+        principal,
+        filters or LedgerFilter(),
+        day,
+        select(key, func.count()).select_from(Rectification),
+        by_status=not (ignore_own_filter and by == "status"),
+        by_source=not (ignore_own_filter and by == "source"),
+    ).group_by(key)
+    counts: dict[Any, int] = {}
+    for value, number in session.execute(grouped).all():
+        if by == "source":
+            value = RectificationSource(value)
+        elif by == "status":
+            value = RectificationStatus(value)
+        counts[value] = int(number)
+    return counts
 
 
 def get_rectification(session: Session, *, principal: Principal, entry_id: int) -> Rectification:
@@ -527,3 +631,14 @@ def source_label_detail(session: Session, entry: Rectification) -> str:
         if inspection is not None:
             return f"{label} {inspection.held_on:%Y-%m-%d} {inspection.subject}"
     return label
+
+
+def get_file(
+    session: Session, *, principal: Principal, entry_id: int, file_id: int
+) -> tuple[Rectification, SupervisionFile, bytes]:
+    """An evidence file of an entry the principal may read (else NotFound)."""
+    entry = policies.readable_rectification(session, principal, entry_id)
+    row = session.get(SupervisionFile, file_id)
+    if row is None or row.rectification_id != entry.id:
+        raise NotFound("附件不存在")
+    return entry, row, common.read_file(row)
