@@ -1,16 +1,33 @@
 """Dashboard figures scoped to the signed-in user: every count is one GROUP BY query."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, String, and_, cast, exists, func, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.account.models import Membership, User
-from app.account.permissions import Role
+from app.account.permissions import Permission, Role
 from app.account.service import Principal
 from app.audit import service as audit_service
 from app.core import clock
+from app.core.errors import PermissionDenied
+from app.stats import charts
+from app.stats.charts import Chart, Series
+from app.stats.figures import (
+    AGEING_NOTE,
+    Dimension,
+    Measure,
+    TicketFigures,
+    breakdown,
+    monthly_trend,
+    overdue_ageing,
+    ticket_figures,
+)
+from app.stats.periods import Period
+from app.stats.scope import StatsScope, scope_for
+from app.stats.supervision import SupervisionFigures, supervision_figures
 from app.unit import service as unit_service
 from app.unit.models import Team, Unit, UnitKind
 
@@ -46,10 +63,30 @@ class EditorUnit:
 
 
 @dataclass(frozen=True)
+class StatsCharts:
+    trend: Chart
+    category: Chart
+    township: Chart
+    ageing: Chart
+
+
+@dataclass(frozen=True)
+class StatsOverview:
+    """This year's figures of what the user may see: the county (admin) or their teams."""
+
+    scope: StatsScope
+    period: Period
+    figures: TicketFigures
+    supervision: SupervisionFigures
+    charts: StatsCharts
+
+
+@dataclass(frozen=True)
 class Dashboard:
     admin: AdminFigures | None = None
     teams: list[TeamFigures] = field(default_factory=list)
     editor_units: list[EditorUnit] = field(default_factory=list)
+    stats: StatsOverview | None = None
 
 
 def _subtree_pattern(unit: type[Unit] | Unit) -> ColumnElement[str]:
@@ -186,10 +223,86 @@ def editor_units(session: Session, *, memberships: list[Membership]) -> list[Edi
     return result
 
 
+def overview_charts(
+    session: Session, scope: StatsScope, period: Period, *, now: datetime
+) -> StatsCharts:
+    """The dashboard's four charts: monthly trend, by category, by township, overdue ageing."""
+    trend = monthly_trend(session, scope, period, now=now)
+    by_category = breakdown(session, scope, period, Dimension.CATEGORY, now=now)
+    by_township = breakdown(session, scope, period, Dimension.TOWNSHIP, now=now)
+    if scope.allowed_team_ids is not None:
+        # A team sees only its own tickets: the other townships would all be zero.
+        by_township = [row for row in by_township if row.figures.counts[Measure.RECEIVED]]
+    ageing = overdue_ageing(session, scope, now=now)
+    where = f"{scope.label}，{period.label}"
+    return StatsCharts(
+        trend=charts.bar_chart(
+            chart_id="chart-trend",
+            title=f"{period.label}各月收件与答复",
+            description=f"{where}每月收到的工单数和其中已答复的工单数。",
+            categories=[label for label, _received, _answered in trend],
+            series=[
+                Series("收件", tuple(received for _l, received, _a in trend)),
+                Series("已答复", tuple(answered for _l, _r, answered in trend)),
+            ],
+            category_header="月份",
+        ),
+        category=charts.hbar_chart(
+            chart_id="chart-category",
+            title="按投诉类别",
+            description=f"{where}收到的工单按投诉类别分列的件数。",
+            rows=[(row.label, row.figures.counts[Measure.RECEIVED]) for row in by_category],
+            category_header="投诉类别",
+            value_header="收件",
+        ),
+        township=charts.hbar_chart(
+            chart_id="chart-township",
+            title="按乡镇（街道）",
+            description=f"{where}收到的工单按所在乡镇（街道）分列的件数。",
+            rows=[(row.label, row.figures.counts[Measure.RECEIVED]) for row in by_township],
+            category_header="乡镇（街道）",
+            value_header="收件",
+            tone="green",
+        ),
+        ageing=charts.hbar_chart(
+            chart_id="chart-ageing",
+            title="超期未办结工单（按超期天数）",
+            description=f"{scope.label}目前超过受理或办理期限仍未办结的工单，按超期天数分列。",
+            rows=ageing,
+            category_header="超期天数",
+            value_header="工单",
+            tone="red",
+            note=AGEING_NOTE + "；含以往年度收到的工单。",
+        ),
+    )
+
+
+def stats_overview(
+    session: Session, *, principal: Principal, now: datetime | None = None
+) -> StatsOverview | None:
+    """This year's statistics for users with stats:read (teams and admins), else None."""
+    if not principal.can(Permission.STATS_READ):
+        return None
+    try:
+        scope = scope_for(session, principal)
+    except PermissionDenied:
+        return None
+    now = now or clock.now()
+    period = Period.current_year(clock.to_local(now).date())
+    return StatsOverview(
+        scope=scope,
+        period=period,
+        figures=ticket_figures(session, scope, period, now=now),
+        supervision=supervision_figures(session, scope, period, today=clock.to_local(now).date()),
+        charts=overview_charts(session, scope, period, now=now),
+    )
+
+
 def dashboard_for(session: Session, *, principal: Principal) -> Dashboard:
     memberships = list(principal.memberships)
     return Dashboard(
         admin=admin_figures(session) if principal.is_admin else None,
         teams=team_figures(session, memberships=memberships),
         editor_units=editor_units(session, memberships=memberships),
+        stats=stats_overview(session, principal=principal),
     )

@@ -123,3 +123,141 @@ def test_admin_dashboard_warns_when_next_years_holidays_are_missing(client, logi
     assert "2027" in one(admin_page, "#calendar-warning").get_text()
     assert one(admin_page, "#calendar-warning a")["href"].endswith("/staff/calendar")
     assert editor_page.select("#calendar-warning") == []
+
+
+# --- This year's statistics and charts (stats:read) ---------------------------------------------
+
+
+@pytest.fixture
+def tickets(session, world):
+    """This year: two tickets of 甲镇's team (one rated 满意, one overdue), one of 乙街道's;
+    plus one 甲镇 ticket from last year that is still overdue (ageing only)."""
+    from datetime import timedelta
+
+    from app.ticket.models import Rating, TicketStatus
+    from tests.stats.factories import NOW, local, make_ticket, rated
+
+    satisfied = rated(session, world, Rating.SATISFIED, resolved=True, handling_days=2)
+    overdue = make_ticket(
+        session,
+        world,
+        created=local(2026, 3, 5),
+        status=TicketStatus.IN_PROGRESS,
+        acknowledged_at=local(2026, 3, 5, 15),
+        resolve_due_at=NOW - timedelta(days=10),
+    )
+    other = make_ticket(
+        session, world, created=local(2026, 3, 9), unit=world.other_village, team=world.other_team
+    )
+    old = make_ticket(
+        session,
+        world,
+        created=local(2025, 12, 1),
+        status=TicketStatus.IN_PROGRESS,
+        acknowledged_at=local(2025, 12, 1, 15),
+        resolve_due_at=NOW - timedelta(days=40),
+    )
+    return {"satisfied": satisfied, "overdue": overdue, "other": other, "old": old}
+
+
+@pytest.fixture
+def at_now():
+    """20 November 2026 (stats factories' NOW), before anyone signs in: sessions are stamped
+    with the clock."""
+    from app.core import clock
+    from tests.stats.factories import NOW
+
+    with clock.frozen(NOW):
+        yield
+
+
+def dashboard_at_now(client):
+    return parse(client.get("/staff"))
+
+
+def svg_values(page, chart_id: str) -> list[str]:
+    return texts(page, f"svg#{chart_id} text.value")
+
+
+def test_admin_dashboard_shows_this_years_county_statistics(
+    client, at_now, login_as, world, tickets
+):
+    page = dashboard_at_now(login_as(world.admin))
+    section = one(page, "#stats-overview")
+    assert text(one(section, "#stats-overview-title")) == "测试县 · 2026年统计"
+    assert text(one(page, "#dash-received .stat-value")) == "3"  # last year's is not counted
+    assert text(one(page, "#dash-overdue .stat-value")) == "2"  # 甲镇's and 乙街道's
+    satisfaction = one(page, "#dash-rate-satisfaction")
+    assert text(one(satisfaction, ".stat-value")) == "100.0%"
+    assert text(one(satisfaction, ".rate-denominator")) == "1"
+    labels = [text(e).replace(" ", "") for e in page.select(".rate-tiles .stat .stat-label")]
+    assert labels[:3] == [
+        "响应率（2/3）",
+        "解决率（1/1）",
+        "满意率（1/1）",
+    ]
+    # Four charts, each an accessible SVG with a data table and a link to the statistics page.
+    figures = page.select(".chart-figure")
+    assert [f["id"] for f in figures] == [
+        "chart-trend-figure",
+        "chart-category-figure",
+        "chart-township-figure",
+        "chart-ageing-figure",
+    ]
+    for figure in figures:
+        svg = one(figure, "svg")
+        assert svg["role"] == "img"
+        one(figure, "details.chart-data table")
+        assert "/staff/stats" in one(figure, ".chart-link a")["href"]
+    trend = svg_values(page, "chart-trend")
+    assert len(trend) == 24
+    assert trend[4:6] == ["2", "0"]  # March: received 2, answered 0
+    assert trend[20:22] == ["1", "1"]  # November: the rated ticket
+    # Every township of the county is listed for admins, empty ones too.
+    assert texts(page, "svg#chart-township text.label") == ["甲镇", "乙街道"]
+    assert svg_values(page, "chart-township") == ["2", "1"]
+    # Ageing counts every open overdue ticket, also last year's: 甲镇's 10 days overdue;
+    # last year's 40 days and 乙街道's unacknowledged one since March, over 30 days.
+    assert texts(page, "svg#chart-ageing text.label") == [
+        "1–3天",
+        "4–7天",
+        "8–15天",
+        "16–30天",
+        "30天以上",
+    ]
+    assert svg_values(page, "chart-ageing") == ["0", "0", "1", "0", "2"]
+    links = [a["href"] for a in page.select(".chart-link a")]
+    assert "by=month" in links[0]
+    assert "by=category" in links[1]
+    assert "by=township" in links[2]
+
+
+def test_team_lead_dashboard_counts_only_their_team(client, at_now, login_as, world, tickets):
+    client = login_as(world.lead)
+    page = dashboard_at_now(client)
+    assert text(one(page, "#stats-overview-title")) == "甲镇纪委 · 2026年统计"
+    assert text(one(page, "#dash-received .stat-value")) == "2"
+    # Only townships with this team's tickets are drawn.
+    assert texts(page, "svg#chart-township text.label") == ["甲镇"]
+    # The overdue figure links to exactly those tickets.
+    from tests.web.ticket_helpers import local
+
+    drill = parse(client.get(local(one(page, "#dash-overdue a")["href"])))
+    assert text(one(drill, "#drilldown-total")) == "1"
+    assert texts(drill, ".ticket-number") == [tickets["overdue"].number]
+
+
+def test_empty_year_draws_no_data_charts(client, at_now, login_as, world):
+    page = dashboard_at_now(login_as(world.member))
+    assert texts(page, "svg#chart-trend text.empty") == ["暂无数据"]
+    assert texts(page, "svg#chart-category text.empty") == ["暂无数据"]
+    assert text(one(page, "#dash-rate-response .stat-value")) == "—"
+
+
+def test_unit_editors_keep_their_dashboard_without_statistics(
+    client, at_now, login_as, world, tickets
+):
+    page = dashboard_at_now(login_as(world.editor))
+    assert not page.select("#stats-overview")
+    assert not page.select("svg.chart")
+    one(page, "#editor-units")
