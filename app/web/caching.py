@@ -25,7 +25,7 @@ QR_CACHE = "public, max-age=86400"
 TEXT_SIZE_COOKIE = "xw_text"
 
 # What a deploy may change in the output without any data changing: templates, styles, code.
-_BUILD_SOURCES = ("templates", "static/css", "app/web", "app/powerlist")
+_BUILD_SOURCES = ("templates", "static/css", "app/web", "app/powerlist", "app/stats")
 
 
 @cache

@@ -5,7 +5,7 @@ contact (hotline and supervising team, inherited), its current list versions and
 they are, and what of all that goes into an ETag.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from fastapi import APIRouter, Request
@@ -18,12 +18,14 @@ from app.powerlist import service as list_service
 from app.powerlist.models import ListVersion, PowerList
 from app.powerlist.service import PublishedList
 from app.powerlist.specs import LIST_KIND_LABELS, ItemSpec, ListKind
+from app.stats import public as public_stats
+from app.stats.periods import Period
 from app.unit import service as unit_service
-from app.unit.models import UNIT_KIND_LABELS, Team, Unit, UnitKind
+from app.unit.models import TOWNSHIP_KINDS, UNIT_KIND_LABELS, Team, Unit, UnitKind
 from app.unit.service import Inherited
 from app.web.caching import PAGE_CACHE, conditional, page_etag
 from app.web.deps import SessionDep
-from app.web.htmx import render
+from app.web.htmx import is_htmx, render
 
 router = APIRouter()
 
@@ -216,23 +218,41 @@ def summarise_lists(overview: dict[ListKind, PublishedList]) -> list[ListSummary
     return summaries
 
 
+def stats_township(place: Place) -> Unit | None:
+    """The township whose /stats page lists this unit (itself, or the one above it)."""
+    if place.unit.kind in TOWNSHIP_KINDS:
+        return place.unit
+    return next((u for u in reversed(place.chain) if u.kind in TOWNSHIP_KINDS), None)
+
+
 @router.get("/units/{code}", name="public.unit")
 def unit_page(request: Request, session: SessionDep, code: str) -> Response:
     """The full page; for htmx (the home page's township expanders) only block `child_units`.
 
-    The ETag comes from cheap queries (unit, ancestors, team, current version ids, children);
-    the lists' content is loaded and the template rendered only when it does not match.
+    The ETag comes from cheap queries (unit, ancestors, team, current version ids, children)
+    and this year's public figures (one or two GROUP BY queries); the lists' content is loaded
+    and the template rendered only when it does not match. The figures go into the ETag as
+    shown (suppressed), so a new ticket, an answer, a deadline passing or a new year can never
+    leave a browser with an old 监督数据 section that keeps revalidating as current.
     """
     place = public_place(session, code=code)
     contact = unit_contact(session, place)
     versions = current_versions(session, unit=place.unit)
     children = unit_service.list_children(session, unit=place.unit)
+    period = Period.current_year()
+    # The home page's expanders only want block child_units: no figures for them.
+    figures = (
+        None
+        if is_htmx(request)
+        else public_stats.unit_figures(session, unit=place.unit, period=period)
+    )
     etag = page_etag(
         request,
         "unit",
         place_signature(place, contact),
         versions_signature(versions),
         [(c.id, c.code, c.name, c.kind) for c in children],
+        [period.label, asdict(figures) if figures is not None else None],
     )
 
     def build() -> Response:
@@ -246,6 +266,9 @@ def unit_page(request: Request, session: SessionDep, code: str) -> Response:
             "any_published": bool(overview),
             "child_groups": group_children(children),
             "child_count": len(children),
+            "stats_period": period,
+            "stats": figures,
+            "stats_township": stats_township(place),
         }
         return render(request, "public/unit.html", context, blocks=["child_units"])
 
