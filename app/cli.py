@@ -418,13 +418,25 @@ def _ticket_tick_job() -> "Job | None":
     return job
 
 
+def _notice_tick_job(now: "datetime") -> object:
+    """Overdue supervision notices (督办通知书): the lead is told, then the parent team."""
+    from app.supervision import notices
+
+    with _session() as session:
+        result = notices.tick(session, now=now)
+        session.commit()
+    return result
+
+
 def periodic_jobs() -> "list[tuple[str, Job]]":
-    """What `serve` runs every TICK_INTERVAL_SECONDS: the ticket tick first (it enqueues
-    overdue notices), then delivery (which sends them in the same round)."""
+    """What `serve` runs every TICK_INTERVAL_SECONDS: the ticket tick, then the notice tick
+    (both enqueue overdue messages), then delivery (which sends them in the same round)."""
     jobs: list[tuple[str, Job]] = []
     tick = _ticket_tick_job()
     if tick is not None:
         jobs.append(("ticket.tick", tick))
+        # Notices are about tickets: without the ticket package there is nothing to tick.
+        jobs.append(("notice.tick", _notice_tick_job))
     jobs.append(("notify.deliver", _deliver_job))
     return jobs
 
@@ -439,13 +451,19 @@ def _periodic_runner(interval: int) -> "PeriodicRunner | None":
 
 @cli.command("tick")
 def tick() -> None:
-    """Run the ticket deadline rules once: overdue notices, escalation, expired rating windows."""
+    """Run the deadline rules once: overdue tickets and 督办通知书, escalation, expired rating
+    windows."""
+    from app.supervision import notices
     from app.ticket import service as ticket_service
 
     with _session() as session:
         report = ticket_service.tick(session)
         session.commit()
     print(report)
+    with _session() as session:
+        notice_report = notices.tick(session)
+        session.commit()
+    print(notice_report)
 
 
 @notify_cli.command("deliver")
@@ -469,6 +487,55 @@ def notify_deliver(
             time.sleep(interval)
     except KeyboardInterrupt:
         print("已停止。")
+
+
+# --- Statistics -------------------------------------------------------------------------------
+
+
+@cli.command("report")
+def report(
+    from_: Annotated[str, typer.Option("--from", help="统计起始日期 YYYY-MM-DD（含）")],
+    to: Annotated[str, typer.Option("--to", help="统计截止日期 YYYY-MM-DD（含）")],
+    scope: Annotated[str, typer.Option("--scope", help="单位代码（默认全县）")] = "",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="输出的 .docx 文件（默认当前目录）")
+    ] = None,
+) -> None:
+    """Write the period report (.docx work-summary draft) and print its headline figures."""
+    from datetime import date
+
+    from app.core.errors import NotFound, ValidationFailed
+    from app.stats import report as period_report
+    from app.stats.periods import Period
+    from app.stats.scope import public_scope
+    from app.unit import service as unit_service
+
+    days = []
+    for option, raw in (("--from", from_), ("--to", to)):
+        try:
+            days.append(date.fromisoformat(raw.strip()))
+        except ValueError:
+            print(f"{option} 日期格式应为 YYYY-MM-DD（例如 2026-01-01），收到：{raw}")
+            raise typer.Exit(2) from None
+    with _session() as session:
+        try:
+            period = Period.custom(days[0], days[1])
+            unit = unit_service.get_unit_by_code(session, code=scope.strip()) if scope else None
+        except NotFound:
+            print(f"找不到单位代码：{scope}")
+            raise typer.Exit(2) from None
+        except ValidationFailed as exc:
+            print("；".join(exc.errors.values()) or exc.message)
+            raise typer.Exit(2) from None
+        chosen = public_scope(session, unit=unit)
+        data = period_report.collect(session, chosen, period)
+        target = output or Path(period_report.filename(chosen, period))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(period_report.render_docx(data))
+    print(period_report.title(chosen, period))
+    for sentence in period_report.headline(data):
+        print(sentence)
+    print(f"已生成：{target}")
 
 
 def main() -> None:

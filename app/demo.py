@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from app import demo_tickets
+from app import demo_history, demo_supervision, demo_tickets
 from app.account import service as account_service
 from app.account.models import Membership, User
 from app.account.permissions import ROLE_LABELS, Role
@@ -193,6 +193,8 @@ def seed(session: Session, *, only_if_empty: bool) -> bool:
         _account(session, account)
     seed_lists(session, county=county)
     demo_tickets.seed_tickets(session)
+    demo_history.seed_demo_history(session, county=county)
+    demo_supervision.seed_supervision(session)
     return True
 
 
