@@ -184,3 +184,29 @@ def _fresh_rate_limits() -> None:
 
     for limiter in ratelimit.LIMITERS:
         limiter.reset()
+
+
+@pytest.fixture(autouse=True)
+def _audit_codes_have_labels(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a test makes the services record must have a zh-CN action (and object type)
+    label, so the audit log never shows a raw code; catches codes built with f-strings, which
+    the source scan in tests/audit/test_labels_complete.py cannot see."""
+    from app.audit import labels
+    from app.audit import service as audit_service
+
+    if request.node.path.parent.name == "audit":
+        return  # the audit log's own tests record made-up codes on purpose
+    record = audit_service.record
+
+    def checked(session: Session, **kwargs: object) -> object:
+        action = str(kwargs["action"])
+        assert action in labels.ACTION_LABELS, f"审计动作 {action} 缺少中文名称"
+        object_type = str(kwargs.get("object_type") or "")
+        assert not object_type or object_type in labels.OBJECT_TYPE_LABELS, (
+            f"审计对象类型 {object_type} 缺少中文名称"
+        )
+        return record(session, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit_service, "record", checked)

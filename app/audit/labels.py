@@ -4,6 +4,7 @@ from typing import Any
 
 from app.account.permissions import ROLE_LABELS, Role
 from app.audit.models import AuditEvent
+from app.supervision import labels as supervision_labels
 from app.ticket import labels as ticket_labels
 
 # Codes other domains record; an unknown code is shown as itself, so a missing label never
@@ -56,7 +57,9 @@ ACTION_LABELS: dict[str, str] = {
     "calendar.policy_updated": "修改办理时限",
     "calendar.policy_reset": "恢复默认办理时限",
     "notify.retried": "重新发送通知",
+    "stats.formula_updated": "修改统计口径",
     **ticket_labels.AUDIT_ACTION_LABELS,
+    **supervision_labels.AUDIT_ACTION_LABELS,
 }
 
 OBJECT_TYPE_LABELS: dict[str, str] = {
@@ -73,6 +76,8 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "notification": "通知",
     "list_version": "清单版本",
     "power_list": "清单",
+    "stats_formula": "统计口径",
+    **supervision_labels.AUDIT_OBJECT_TYPE_LABELS,
 }
 
 DATA_KEY_LABELS: dict[str, str] = {
@@ -92,6 +97,10 @@ DATA_KEY_LABELS: dict[str, str] = {
     "parent_id": "上级 ID",
     "is_active": "启用",
     "reason": "理由",
+    "satisfied_includes_basically": "基本满意计入满意",
+    "resolved_from_rating": "解决率按评价计算",
+    "response_counts_rejections": "按时不予受理视为响应",
+    "unrated_counts_as_satisfied": "未评价视为满意",
 }
 
 

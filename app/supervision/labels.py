@@ -32,3 +32,32 @@ TALK_KIND_LABELS: dict[TalkKind, str] = {
 }
 
 OVERDUE_LABEL = "已逾期"
+
+# Audit actions recorded by the supervision services (merged into app.audit.labels).
+AUDIT_ACTION_LABELS: dict[str, str] = {
+    "notice.drafted": "拟制督办通知书",
+    "notice.updated": "修改督办通知书草稿",
+    "notice.issued": "签发督办通知书",
+    "notice.signed": "签收督办通知书",
+    "notice.responded": "报送整改报告",
+    "notice.accepted": "督办整改审核通过",
+    "notice.returned": "退回整改报告",
+    "notice.overdue": "督办通知书超期提醒",
+    "notice.escalated": "督办通知书超期升级上级",
+    "supervision.prefix_changed": "修改督办文号前缀",
+    "rectification.created": "新增整改事项",
+    "rectification.updated": "修改整改事项",
+    "rectification.progressed": "登记整改进展",
+    "rectification.submitted": "报送整改验收",
+    "rectification.verified": "整改销号",
+    "rectification.rejected": "整改验收不通过",
+    "inspection.recorded": "登记监督检查",
+    "talk.recorded": "登记谈话",
+}
+
+AUDIT_OBJECT_TYPE_LABELS: dict[str, str] = {
+    "supervision_notice": "督办通知书",
+    "supervision_rectification": "整改事项",
+    "supervision_inspection": "监督检查",
+    "supervision_talk": "谈话记录",
+}
