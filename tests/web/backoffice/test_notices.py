@@ -468,3 +468,19 @@ def test_a_member_drafts_from_the_ticket_and_the_lead_issues_later(session, logi
     assert notices.notices_for_ticket(
         session, principal=principal(session, world.lead), ticket_id=ticket.id
     ) == [notice]
+
+
+def test_an_issued_notice_offers_its_team_to_enter_it_in_the_ledger(session, login_as, world):
+    notice = issued(session, world)
+    drafted = draft(session, world)
+
+    link = one(parse(login_as(world.lead).get(f"/staff/notices/{notice.id}")), "a.notice-ledger")
+    assert local(link["href"]) == f"/staff/ledger/new?notice={notice.id}"
+    assert text(link) == "列入整改台账"
+    # Not for a draft (nothing to rectify yet), and never for the unit complained about.
+    assert not parse(login_as(world.member).get(f"/staff/notices/{drafted.id}")).select(
+        "a.notice-ledger"
+    )
+    assert not parse(login_as(world.editor).get(f"/staff/notices/{notice.id}")).select(
+        "a.notice-ledger"
+    )
