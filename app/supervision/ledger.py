@@ -642,3 +642,13 @@ def get_file(
     if row is None or row.rectification_id != entry.id:
         raise NotFound("附件不存在")
     return entry, row, common.read_file(row)
+
+
+def entries_for_notice(
+    session: Session, *, principal: Principal, notice_id: int
+) -> list[Rectification]:
+    """The ledger entries made from a notice that the principal may see, oldest first."""
+    statement = policies.visible_rectifications(
+        principal, select(Rectification).where(col(Rectification.notice_id) == notice_id)
+    )
+    return list(session.exec(statement.order_by(col(Rectification.id))).all())

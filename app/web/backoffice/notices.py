@@ -30,9 +30,13 @@ from app.core.errors import (
     ValidationFailed,
 )
 from app.core.workcalendar import DEADLINE_COLOUR_LABELS
-from app.supervision import documents, policies
+from app.supervision import documents, ledger, policies
 from app.supervision import notices as notice_service
-from app.supervision.labels import NOTICE_STATUS_LABELS, OVERDUE_LABEL
+from app.supervision.labels import (
+    NOTICE_STATUS_LABELS,
+    OVERDUE_LABEL,
+    RECTIFICATION_STATUS_LABELS,
+)
 from app.supervision.models import NoticeStatus, SupervisionNotice
 from app.supervision.workflow import ACTION_LABELS, Action, ActionNotAllowed
 from app.ticket import service as ticket_service
@@ -466,6 +470,13 @@ def detail_context(
         "overdue_label": OVERDUE_LABEL,
         "progress": notice_service.deadline_progress(session, notice, now=now),
         "tickets": tickets,
+        # Entries made with 列入整改台账, so the notice leads on to its rectification.
+        "ledger_entries": [
+            (entry, RECTIFICATION_STATUS_LABELS[ledger.effective_status(entry)])
+            for entry in ledger.entries_for_notice(
+                session, principal=principal, notice_id=notice.id or 0
+            )
+        ],
         "team_view": team_view,
         # 列入整改台账: the issuing team records the notice's problems in the ledger.
         "can_ledger": notice.issued_at is not None

@@ -12,7 +12,7 @@ from app.audit.models import AuditEvent
 from app.core import clock
 from app.main import app
 from app.notify.models import OutboxMessage
-from app.supervision import notices
+from app.supervision import ledger, notices
 from app.supervision.models import NoticeStatus, SupervisionNotice
 from tests.html import one, parse, text, texts
 from tests.supervision.factories import MONDAY, draft, issued, principal
@@ -484,3 +484,18 @@ def test_an_issued_notice_offers_its_team_to_enter_it_in_the_ledger(session, log
     assert not parse(login_as(world.editor).get(f"/staff/notices/{notice.id}")).select(
         "a.notice-ledger"
     )
+
+
+def test_the_notice_lists_the_ledger_entries_made_from_it(session, login_as, world):
+    notice = issued(session, world)
+    assert notice.id is not None
+    with clock.frozen(MONDAY):
+        entry = ledger.create_from_notice(
+            session, principal=principal(session, world.member), notice_id=notice.id
+        )
+
+    page = parse(login_as(world.editor).get(f"/staff/notices/{notice.id}"))
+
+    link = one(page, "#notice-ledger a")
+    assert local(link["href"]) == f"/staff/ledger/{entry.id}"
+    assert text(one(page, "#notice-ledger .badge")) == "整改中"
