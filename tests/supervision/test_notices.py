@@ -16,7 +16,7 @@ from app.db import make_engine
 from app.supervision import notices, numbering
 from app.supervision.models import NoticeStatus, SupervisionNotice
 from app.supervision.workflow import ActionNotAllowed
-from app.unit.models import UnitKind
+from app.unit.models import TeamKind, UnitKind
 from tests.conftest import drop_database, migrate, new_database_url
 from tests.factories import make_team, make_unit, make_user
 from tests.supervision.factories import MONDAY, draft, issued, principal
@@ -35,25 +35,25 @@ def _actions(session: Session, object_id: int | None) -> list[str]:
     )
 
 
-def test_issued_notices_are_numbered_per_team_and_year_with_the_county_prefix(session, world):
+def test_issued_notices_are_numbered_per_team_and_year_with_the_team_prefix(session, world):
     with clock.frozen(MONDAY):
         first = issued(session, world)
         second = issued(session, world)
-    # 测试县 → 测纪督; numbers run on within the team and year.
-    assert first.number == "测纪督〔2026〕1号"
-    assert second.number == "测纪督〔2026〕2号"
+    # 甲镇纪委 sits in 甲镇 → 甲纪督; numbers run on within the team and year.
+    assert first.number == "甲纪督〔2026〕1号"
+    assert second.number == "甲纪督〔2026〕2号"
     assert (second.year, second.sequence) == (2026, 2)
 
 
 def test_each_team_counts_on_its_own_and_prefixes_carry_into_the_next_year(session, world):
     numbering.set_prefix(
-        session, team_id=world.township_team.id, prefix="甲纪督", actor=world.admin, year=2026
+        session, team_id=world.township_team.id, prefix="甲纪工督", actor=world.admin, year=2026
     )
     assert numbering.allocate(session, team_id=world.township_team.id, year=2026).sequence == 1
     assert numbering.allocate(session, team_id=world.other_team.id, year=2026).sequence == 1
     nxt = numbering.allocate(session, team_id=world.township_team.id, year=2027)
-    assert str(nxt) == "甲纪督〔2027〕1号"
-    assert numbering.current_prefix(session, team_id=world.other_team.id) == "测纪督"
+    assert str(nxt) == "甲纪工督〔2027〕1号"
+    assert numbering.current_prefix(session, team_id=world.other_team.id, year=2027) == "乙纪督"
 
 
 def test_a_bad_prefix_is_refused(session, world):
@@ -235,7 +235,7 @@ def test_concurrent_issuing_gives_consecutive_unique_numbers(engine: Engine):
 def _issue_concurrently(engine: Engine) -> None:
     with Session(engine) as setup:
         county = make_unit(setup, name="并发县", kind=UnitKind.COUNTY)
-        team = make_team(setup, name="并发纪委", home_unit=county)
+        team = make_team(setup, name="并发纪委", kind=TeamKind.COMMISSION, home_unit=county)
         village = make_unit(setup, name="并发村", parent=county)
         lead = make_user(setup, username="concurrent_lead", role=Role.TEAM_LEAD, team=team)
         drafts = []

@@ -372,13 +372,20 @@ def create(
             assert notice.id is not None
             if submit == "issue":
                 notice_service.issue_notice(session, principal=principal, notice_id=notice.id)
-    except ValidationFailed as exc:
-        form.errors = exc.errors or {GENERAL: exc.message}
+    except (ValidationFailed, Conflict) as exc:  # Conflict: the 文号 is taken (see numbering)
+        form.errors = _errors(exc)
         context = _new_context(session, principal, form, teams)
         return no_store(render(request, NEW, context, blocks=["notice_form"], status_code=422))
     done = "issue" if notice.status is NoticeStatus.ISSUED else "drafted"
     url = request.url_for("backoffice.notices.detail", notice_id=notice.id).path
     return redirect(request, f"{url}?done={done}")
+
+
+def _errors(exc: ValidationFailed | Conflict) -> dict[str, str]:
+    """Field messages, or the one message of a refusal shown above the form."""
+    if isinstance(exc, ValidationFailed) and exc.errors:
+        return dict(exc.errors)
+    return {GENERAL: exc.message}
 
 
 @router.post("/tickets/{number}/notice", name="backoffice.notices.issue_for_ticket")
@@ -413,13 +420,13 @@ def issue_for_ticket(
                 deadline_days=deadline_days,
                 title=title,
             )
-    except ValidationFailed as exc:
+    except (ValidationFailed, Conflict) as exc:
         session.refresh(ticket)
         context = team_context(
             session,
             principal,
             ticket,
-            notice_form=Forms.failed("notice", values, exc.errors or {GENERAL: exc.message}),
+            notice_form=Forms.failed("notice", values, _errors(exc)),
         )
         return no_store(
             render(

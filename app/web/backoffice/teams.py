@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.account.permissions import Permission
 from app.account.service import Principal
 from app.core.errors import NotFound, PermissionDenied, ValidationFailed
+from app.supervision import numbering
 from app.unit import policies
 from app.unit import service as unit_service
 from app.unit.models import TEAM_KIND_LABELS, Team, TeamKind
@@ -143,8 +144,13 @@ def _detail_context(
     assign_code: str = "",
     assign_errors: dict[str, str] | None = None,
     units_notice: str = "",
+    prefix: str | None = None,
+    prefix_errors: dict[str, str] | None = None,
+    prefix_saved: bool = False,
 ) -> dict[str, Any]:
     can_update = policies.can_update_team(principal, team)
+    assert team.id is not None
+    next_number = numbering.next_number(session, team_id=team.id)
     return {
         "principal": principal,
         "team": team,
@@ -163,6 +169,11 @@ def _detail_context(
         "assign_code": assign_code,
         "assign_errors": assign_errors or {},
         "units_notice": units_notice,
+        "next_number": next_number,
+        "prefix": next_number.prefix if prefix is None else prefix,
+        "prefix_errors": prefix_errors or {},
+        "prefix_saved": prefix_saved,
+        "prefix_max": numbering.PREFIX_MAX,
     }
 
 
@@ -188,10 +199,15 @@ def detail(
     saved: Annotated[bool, Query()] = False,
     done: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
-    """Edit form, units supervised (with assignment by code) and the team's staff."""
+    """Edit form, 文号 prefix, units supervised (with assignment by code) and the team's staff."""
     team = _visible_team(session, principal, team_id)
     context = _detail_context(
-        session, principal, team, saved=saved, units_notice=NOTICES.get(done, "")
+        session,
+        principal,
+        team,
+        saved=saved,
+        units_notice=NOTICES.get(done, ""),
+        prefix_saved=done == "prefix",
     )
     return render(request, "backoffice/teams/detail.html", context, blocks=["team_form"])
 
@@ -241,6 +257,36 @@ def update(
         context = _detail_context(session, principal, team, saved=True)
         return render(request, "backoffice/teams/detail.html", context, blocks=["team_form"])
     return redirect(request, _detail_url(request, team, "saved=1"))
+
+
+@router.post("/teams/{team_id}/prefix", name="backoffice.teams.prefix")
+def set_prefix(
+    request: Request,
+    session: SessionDep,
+    principal: TeamEditor,
+    team_id: TeamId,
+    prefix: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """督办文号前缀 from this year on (admins); one another team uses is refused with 422."""
+    team = _visible_team(session, principal, team_id)
+    if not policies.can_update_team(principal, team):
+        raise PermissionDenied("您没有修改该监督单位的权限")
+    assert team.id is not None
+    try:
+        numbering.set_prefix(session, team_id=team.id, prefix=prefix, actor=principal.user)
+    except ValidationFailed as exc:
+        context = _detail_context(session, principal, team, prefix=prefix, prefix_errors=exc.errors)
+        return render(
+            request,
+            "backoffice/teams/detail.html",
+            context,
+            blocks=["team_prefix"],
+            status_code=422,
+        )
+    if is_htmx(request):
+        context = _detail_context(session, principal, team, prefix_saved=True)
+        return render(request, "backoffice/teams/detail.html", context, blocks=["team_prefix"])
+    return redirect(request, _detail_url(request, team, "done=prefix"))
 
 
 @router.post("/teams/{team_id}/units", name="backoffice.teams.assign_unit")

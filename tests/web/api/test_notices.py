@@ -50,7 +50,7 @@ def test_list_with_filters_and_counts(session, client, world):
     assert [item["id"] for item in body["items"]] == [drafted.id, on_time.id, late.id]
     assert body["counts"] == {"draft": 1, "issued": 2, "overdue": 1, "all": 3}
     row = body["items"][2]
-    assert row["number"] == "测纪督〔2026〕1号"
+    assert row["number"] == "甲纪督〔2026〕1号"
     assert row["status_label"] == "已下发待签收"
     assert row["unit"]["name"] == "甲村"
     assert row["overdue"] is True
@@ -85,7 +85,7 @@ def test_the_whole_round_through_the_api(session, client, world):
     assert client.post(f"{path}/actions/issue", headers=member).status_code == 403
     out = client.post(f"{path}/actions/issue", headers=lead).json()
     assert out["status"] == "issued"
-    assert out["number"].startswith("测纪督〔")
+    assert out["number"].startswith("甲纪督〔")
     assert client.post(f"{path}/actions/issue", headers=lead).status_code == 409
 
     assert client.post(f"{path}/actions/sign", headers=editor).json()["status"] == "signed"
@@ -194,4 +194,4 @@ def test_the_docx_download(session, client, world):
     assert response.status_code == 200
     assert "filename*=UTF-8''" in response.headers["content-disposition"]
     paragraphs = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
-    assert "测纪督〔2026〕1号" in paragraphs
+    assert "甲纪督〔2026〕1号" in paragraphs

@@ -166,16 +166,16 @@ def test_the_lead_drafts_and_issues_at_once_and_the_unit_is_told(session, login_
 
     assert response.status_code == 303, response.text
     notice = session.exec(select(SupervisionNotice)).one()
-    assert notice.number == "测纪督〔2026〕1号"
+    assert notice.number == "甲纪督〔2026〕1号"
     assert [t.id for t in notices.notice_tickets(session, notice=notice)] == [ticket.id]
     assert audit_actions(session, notice.id) == ["notice.drafted", "notice.issued"]
     told = session.exec(
         select(OutboxMessage).where(col(OutboxMessage.recipient_hint) == f"user:{world.editor.id}")
     ).all()
-    assert [m.subject for m in told] == ["督办通知书待签收：测纪督〔2026〕1号"]
+    assert [m.subject for m in told] == ["督办通知书待签收：甲纪督〔2026〕1号"]
     page = parse(login_as(world.lead).get(response.headers["location"]))
-    assert text(one(page, "h1")) == "测纪督〔2026〕1号"
-    assert text(one(page, "#notice-document .doc-number")) == "测纪督〔2026〕1号"
+    assert text(one(page, "h1")) == "甲纪督〔2026〕1号"
+    assert text(one(page, "#notice-document .doc-number")) == "甲纪督〔2026〕1号"
 
 
 def test_the_form_is_prefilled_from_a_ticket(session, login_as, world):
@@ -306,7 +306,7 @@ def test_the_print_page_is_the_official_document(session, login_as, world):
 
     sheet = one(page, "article.official-document.a4-page")
     assert text(one(sheet, ".doc-title")) == "督办通知书"
-    assert text(one(sheet, ".doc-number")) == "测纪督〔2026〕1号"
+    assert text(one(sheet, ".doc-number")) == "甲纪督〔2026〕1号"
     assert one(sheet, "hr.doc-rule")
     assert text(one(sheet, ".doc-subject")) == "关于督促整改低保评议问题的通知"
     assert text(one(sheet, ".doc-team")) == "甲镇纪委"
@@ -331,7 +331,7 @@ def test_the_docx_download_opens_in_word(session, login_as, world):
     assert "filename*=UTF-8''%E7%9D%A3%E5%8A%9E" in disposition  # 督办…
     paragraphs = [p.text for p in Document(io.BytesIO(response.content)).paragraphs]
     assert "督办通知书" in paragraphs
-    assert "测纪督〔2026〕1号" in paragraphs
+    assert "甲纪督〔2026〕1号" in paragraphs
     assert "甲村：" in paragraphs
     assert "甲镇纪委" in paragraphs
 

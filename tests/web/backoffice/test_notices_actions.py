@@ -90,7 +90,7 @@ CASES = [
         "lead",
         {},
         "notice.issued",
-        lambda n: n.status is NoticeStatus.ISSUED and n.number == f"测纪督〔{n.year}〕1号",
+        lambda n: n.status is NoticeStatus.ISSUED and n.number == f"甲纪督〔{n.year}〕1号",
         "member",
         "other_lead",
     ),

@@ -5,9 +5,12 @@ from urllib.parse import urlsplit
 from sqlmodel import col, select
 
 from app.audit.models import AuditEvent
+from app.core import clock
+from app.supervision import numbering
 from app.unit.models import Team
 from tests import factories
 from tests.html import one, parse, text, texts
+from tests.supervision.factories import MONDAY, issued
 
 HTMX = {"HX-Request": "true"}
 
@@ -352,3 +355,110 @@ def test_assignment_is_admin_only_and_checks_the_pairing(login_as, session, worl
     assert world.township.team_id == world.township_team.id
     assert world.other_township.team_id == world.other_team.id
     assert audit(session, "unit.updated") == []
+
+
+# --- 督办文号前缀 -------------------------------------------------------------------------------
+
+
+def test_detail_shows_the_prefix_and_the_next_number_with_a_form_for_admins(
+    login_as, session, world
+):
+    with clock.frozen(MONDAY):
+        issued(session, world)  # 甲纪督〔2026〕1号
+        page = parse(login_as(world.admin).get(f"/staff/teams/{world.township_team.id}"))
+
+    section = one(page, "#team-prefix")
+    assert text(one(section, ".prefix-current")) == "甲纪督"
+    assert text(one(section, ".prefix-example")) == "甲纪督〔2026〕2号"
+    form = one(section, "form#team-prefix-form")
+    assert form["method"] == "post"
+    assert local(form["action"]) == f"/staff/teams/{world.township_team.id}/prefix"
+    assert form["hx-target"] == "#team-prefix"
+    assert one(form, "input[name=csrf_token]")
+    assert one(form, "#field-prefix")["value"] == "甲纪督"
+    assert text(one(form, "label[for=field-prefix]")).startswith("督办文号前缀")
+
+
+def test_team_staff_see_the_prefix_without_a_form(login_as, world):
+    with clock.frozen(MONDAY):
+        page = parse(login_as(world.lead).get(f"/staff/teams/{world.township_team.id}"))
+
+    assert text(one(page, "#team-prefix .prefix-example")) == "甲纪督〔2026〕1号"
+    assert page.select("#team-prefix-form") == []
+
+
+def test_set_prefix_without_js_redirects_and_is_audited(login_as, session, world, csrf):
+    url = f"/staff/teams/{world.township_team.id}/prefix"
+
+    with clock.frozen(MONDAY):  # sign in at the frozen time too: sessions follow the clock
+        client = login_as(world.admin)
+        response = client.post(url, data={"csrf_token": csrf, "prefix": " 甲纪工督 "})
+        page = parse(client.get(response.headers["location"]))
+        notice = issued(session, world)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/staff/teams/{world.township_team.id}?done=prefix"
+    (event,) = audit(session, "supervision.prefix_changed")
+    assert event.object_id == str(world.township_team.id)
+    assert event.actor_id == world.admin.id
+    assert event.data == {"year": 2026, "prefix": {"from": "甲纪督", "to": "甲纪工督"}}
+    assert text(one(page, "#team-prefix .notice")) == "已保存文号前缀。"
+    assert text(one(page, "#team-prefix .prefix-example")) == "甲纪工督〔2026〕1号"
+    assert notice.number == "甲纪工督〔2026〕1号"
+
+
+def test_set_prefix_with_htmx_rerenders_the_section(login_as, world, csrf):
+    with clock.frozen(MONDAY):
+        response = login_as(world.admin).post(
+            f"/staff/teams/{world.township_team.id}/prefix",
+            data={"prefix": "甲纪工督"},
+            headers={**HTMX, "X-CSRF-Token": csrf},
+        )
+
+    assert response.status_code == 200
+    root = fragment_root(response)
+    assert root["id"] == "team-prefix"
+    assert text(one(root, ".notice")) == "已保存文号前缀。"
+    assert text(one(root, ".prefix-example")) == "甲纪工督〔2026〕1号"
+    assert one(root, "#field-prefix")["value"] == "甲纪工督"
+
+
+def test_set_prefix_refuses_bad_or_taken_prefixes_with_422(login_as, session, world, csrf):
+    headers = {**HTMX, "X-CSRF-Token": csrf}
+    url = f"/staff/teams/{world.other_team.id}/prefix"
+
+    with clock.frozen(MONDAY):
+        client = login_as(world.admin)
+        bad = client.post(url, data={"prefix": "乙〔纪〕"}, headers=headers)
+        taken = client.post(url, data={"prefix": "甲纪督"}, headers=headers)
+        plain = client.post(url, data={"csrf_token": csrf, "prefix": ""})
+
+    assert (bad.status_code, taken.status_code, plain.status_code) == (422, 422, 422)
+    root = fragment_root(bad)
+    assert root["id"] == "team-prefix"
+    assert text(one(root, "#error-prefix")) == "文号前缀须为 1–20 个汉字、字母或数字"
+    assert one(root, "#field-prefix")["value"] == "乙〔纪〕"
+    assert text(one(fragment_root(taken), "#error-prefix")) == "文号前缀“甲纪督”已由 甲镇纪委 使用"
+    assert text(one(fragment_root(taken), ".prefix-current")) == "乙纪督"
+    assert parse(plain).find("html") is not None
+    assert one(parse(plain), "#team-prefix .error-summary")
+    assert audit(session, "supervision.prefix_changed") == []
+
+
+def test_set_prefix_is_admin_only_and_needs_csrf(login_as, session, world, csrf):
+    session.commit()  # an error response rolls back the request; keep the test's users
+    url = f"/staff/teams/{world.township_team.id}/prefix"
+
+    lead = login_as(world.lead).post(url, data={"csrf_token": csrf, "prefix": "甲纪工督"})
+    member = login_as(world.outsider_member).post(
+        url, data={"csrf_token": csrf, "prefix": "甲纪工督"}
+    )
+    no_csrf = login_as(world.admin).post(url, data={"prefix": "甲纪工督"})
+    unknown = login_as(world.admin).post(
+        "/staff/teams/999999/prefix", data={"csrf_token": csrf, "prefix": "甲纪工督"}
+    )
+
+    assert (lead.status_code, member.status_code) == (403, 403)
+    assert (no_csrf.status_code, unknown.status_code) == (403, 404)
+    assert numbering.current_prefix(session, team_id=world.township_team.id) == "甲纪督"
+    assert audit(session, "supervision.prefix_changed") == []
