@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # An overdue ticket first notifies the team lead; this many working days later it goes up
     # to the parent team (`xiaowei tick`).
     escalate_after_working_days: int = 5
+    # Statistics (dashboard, /staff/stats, public /stats, report) reuse a county-wide aggregate
+    # for up to this many seconds; any change to a ticket or unit shows at once. 0 = off.
+    stats_cache_seconds: int = 300
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":

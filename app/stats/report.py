@@ -95,17 +95,19 @@ def collect(
 ) -> ReportData:
     formula = formula or get_formula(session)
     today = today or clock.today_local()
+    # One `now` for every figure, so they share one grouped aggregate (app.stats.cache).
+    now = clock.now()
     dimension = _unit_dimension(session, scope)
-    kinds = breakdown(session, scope, period, Dimension.KIND, formula=formula)
+    kinds = breakdown(session, scope, period, Dimension.KIND, formula=formula, now=now)
     return ReportData(
         scope=scope,
         period=period,
         formula=formula,
-        figures=ticket_figures(session, scope, period, formula=formula),
+        figures=ticket_figures(session, scope, period, formula=formula, now=now),
         by_kind={row.key: row.figures.counts[Measure.RECEIVED] for row in kinds},
-        by_unit=breakdown(session, scope, period, dimension, formula=formula),
+        by_unit=breakdown(session, scope, period, dimension, formula=formula, now=now),
         unit_dimension=dimension,
-        by_category=breakdown(session, scope, period, Dimension.CATEGORY, formula=formula),
+        by_category=breakdown(session, scope, period, Dimension.CATEGORY, formula=formula, now=now),
         supervision=supervision_figures(session, scope, period, today=today),
         coverage=list_coverage(session, scope, today=today),
         today=today,

@@ -3,7 +3,7 @@ signed-in user may see figures of."""
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, false, func, or_
 from sqlmodel import Session, col, select
 
 from app.account.permissions import Role
@@ -54,6 +54,18 @@ def subtree_clause(session: Session, unit_id: int, column: object) -> ColumnElem
         return false()
     ids = select(col(Unit.id)).where(unit_subtree_ids(unit))
     return col(column).in_(ids)
+
+
+def whole_tree(session: Session, unit_id: int) -> bool:
+    """True when the unit's subtree is every unit (the home county as the only root): then a
+    subtree filter would match every ticket and is left out of the query."""
+    unit = session.get(Unit, unit_id)
+    if unit is None or unit.parent_id is not None:
+        return False
+    roots = session.execute(
+        select(func.count()).select_from(Unit).where(col(Unit.parent_id).is_(None))
+    ).scalar_one()
+    return int(roots) == 1
 
 
 def _parse_kind(kind: str) -> TicketKind | None:

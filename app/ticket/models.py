@@ -171,6 +171,9 @@ class Ticket(SQLModel, table=True):
         # Statistics count the tickets received in a period, county-wide or per team.
         Index("ix_ticket_created_at", "created_at"),
         Index("ix_ticket_team_id_created_at", "team_id", "created_at"),
+        # Overdue 待受理 tickets (statistics, drill-down); the statistics cache's data version.
+        Index("ix_ticket_status_ack_due_at", "status", "ack_due_at"),
+        Index("ix_ticket_updated_at", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
