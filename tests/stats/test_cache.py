@@ -149,3 +149,21 @@ def test_a_bulk_update_of_tickets_shows_at_once(
     session.execute(update(Ticket).values(status=TicketStatus.CLOSED))
     other = Session(bind=session.connection())
     assert page_figures(other)[:2] == (1, 0)
+
+
+def test_the_whole_county_is_counted_without_a_unit_filter(
+    session: Session, world: World, cache_seconds: Any
+) -> None:
+    cache_seconds(0)
+    make_ticket(session, world)
+    make_ticket(session, world, unit=world.county)
+    county = StatsScope(label="测试县", unit_id=world.county.id)
+    township = StatsScope(label="甲镇", unit_id=world.township.id)
+    with aggregates(session) as seen:
+        counts = ticket_figures(session, county, NOVEMBER, formula=FORMULA, now=NOW).counts
+    assert counts[Measure.RECEIVED] == 2
+    assert not any("unit_id in" in statement.lower() for statement in seen)
+    with aggregates(session) as seen:
+        counts = ticket_figures(session, township, NOVEMBER, formula=FORMULA, now=NOW).counts
+    assert counts[Measure.RECEIVED] == 1
+    assert all("unit_id in" in statement.lower() for statement in seen)
