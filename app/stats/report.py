@@ -16,13 +16,12 @@ from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 from sqlmodel import Session
 
 from app.core import clock
+from app.core.officedoc import BODY_FONT, HEADING_FONT, TITLE_FONT, add_paragraph, set_font
 from app.stats.figures import (
     BreakdownRow,
     Dimension,
@@ -46,12 +45,9 @@ from app.ticket.models import TicketKind
 from app.unit.models import Unit, UnitKind
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-_TITLE_FONT = "方正小标宋简体"
-_BODY_FONT = "仿宋_GB2312"
 _TABLE_FONT = "宋体"
-_HEADING_FONT = "黑体"
 _NUMERALS = "一二三四五六七八九十"
-_FONT_FALLBACKS = {_TITLE_FONT: "黑体", _BODY_FONT: "仿宋"}
+_FONT_FALLBACKS = {TITLE_FONT: "黑体", BODY_FONT: "仿宋"}
 # Above township level a report is broken down by township; below, by unit.
 _COUNTY_LEVEL = frozenset({UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY})
 
@@ -262,16 +258,16 @@ def render_docx(data: ReportData) -> bytes:
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     _declare_fallbacks(document)
 
-    _paragraph(
+    add_paragraph(
         document,
         title(data.scope, data.period),
-        font=_TITLE_FONT,
+        font=TITLE_FONT,
         size=22,
         align=WD_ALIGN_PARAGRAPH.CENTER,
         indent=False,
     )
     start, end = data.period.start, data.period.end
-    _paragraph(
+    add_paragraph(
         document,
         f"（统计期：{chinese_date(start)}至{chinese_date(end)}；"
         f"{chinese_date(data.today)}根据系统数据生成，供撰写工作总结参考）",
@@ -279,11 +275,11 @@ def render_docx(data: ReportData) -> bytes:
         align=WD_ALIGN_PARAGRAPH.CENTER,
         indent=False,
     )
-    _paragraph(document, "", indent=False)
+    add_paragraph(document, "", indent=False)
 
     _heading(document, 0, "总体情况")
     for sentence in headline(data):
-        _paragraph(document, sentence)
+        add_paragraph(document, sentence)
 
     _heading(
         document, 1, "分单位情况" if data.unit_dimension == Dimension.UNIT else "分乡镇（街道）情况"
@@ -338,7 +334,7 @@ def render_docx(data: ReportData) -> bytes:
 
     _heading(document, 4, "统计口径")
     for sentence in FORMULA_TEXT(data.formula):
-        _paragraph(document, sentence, size=14)
+        add_paragraph(document, sentence, size=14)
 
     buffer = io.BytesIO()
     document.save(buffer)
@@ -362,12 +358,6 @@ def _share(part: int, whole: int) -> str:
     return f"{part / whole * 100:.1f}%" if whole else "—"
 
 
-def _set_font(run: Run, font: str) -> None:
-    run.font.name = font
-    # python-docx sets only the Latin slot; Chinese text is drawn with the East Asian one.
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-
-
 def _declare_fallbacks(document: DocxDocument) -> None:
     """Name 黑体 / 仿宋 as the alternates of the 公文 fonts in the font table, so Word on a PC
     without 方正小标宋 or 仿宋_GB2312 substitutes them instead of a Latin default."""
@@ -382,34 +372,8 @@ def _declare_fallbacks(document: DocxDocument) -> None:
             part._blob = part.blob.replace(b"</w:fonts>", entries.encode() + b"</w:fonts>")
 
 
-def _paragraph(
-    document: DocxDocument,
-    text: str,
-    *,
-    font: str = _BODY_FONT,
-    size: float = 16,
-    align: WD_ALIGN_PARAGRAPH | None = None,
-    indent: bool = True,
-    bold: bool = False,
-) -> Paragraph:
-    paragraph = document.add_paragraph()
-    fmt = paragraph.paragraph_format
-    fmt.line_spacing = Pt(28)
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)
-    if align is not None:
-        paragraph.alignment = align
-    run = paragraph.add_run(text)
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    _set_font(run, font)
-    return paragraph
-
-
 def _heading(document: DocxDocument, index: int, text: str) -> None:
-    _paragraph(document, f"{_NUMERALS[index]}、{text}", font=_HEADING_FONT)
+    add_paragraph(document, f"{_NUMERALS[index]}、{text}", font=HEADING_FONT)
 
 
 def _table(document: DocxDocument, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -431,7 +395,7 @@ def _cell(paragraph: Paragraph, text: str, *, bold: bool = False, numeric: bool 
     run = paragraph.add_run(text)
     run.font.size = Pt(10.5)  # 五号, the usual size for tables in 公文 attachments
     run.font.bold = bold
-    _set_font(run, _TABLE_FONT)
+    set_font(run, _TABLE_FONT)
 
 
 __all__ = [

@@ -5,58 +5,22 @@ from datetime import date
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from docx.text.paragraph import Paragraph
 from sqlmodel import Session
 
 from app.core import clock
+from app.core.officedoc import HEADING_FONT, TITLE_FONT, add_paragraph
 from app.supervision.models import SupervisionNotice
 from app.supervision.notices import notice_tickets
 from app.unit.models import Team, Unit
 
 TITLE = "督办通知书"
-_TITLE_FONT = "方正小标宋简体"
-_BODY_FONT = "仿宋_GB2312"
-_HEADING_FONT = "黑体"
 _NUMERALS = "一二三四五六七八九十"
 
 
 def chinese_date(day: date) -> str:
     """2026年11月22日 (Arabic numerals, as GB/T 9704-2012 prescribes for 成文日期)."""
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _run(paragraph: Paragraph, text: str, *, font: str, size: float, bold: bool = False) -> None:
-    run = paragraph.add_run(text)
-    run.font.name = font
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    # python-docx sets only the Latin font; Chinese text needs the East Asian slot too.
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-
-
-def _paragraph(
-    document: object,
-    text: str,
-    *,
-    font: str = _BODY_FONT,
-    size: float = 16,
-    align: WD_ALIGN_PARAGRAPH | None = None,
-    indent: bool = True,
-    bold: bool = False,
-) -> Paragraph:
-    paragraph: Paragraph = document.add_paragraph()  # type: ignore[attr-defined]
-    fmt = paragraph.paragraph_format
-    fmt.line_spacing = Pt(28)  # 22 lines a page at 三号, the standard's fixed spacing
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    if indent:
-        fmt.first_line_indent = Pt(size * 2)
-    if align is not None:
-        paragraph.alignment = align
-    _run(paragraph, text, font=font, size=size, bold=bold)
-    return paragraph
 
 
 def _lines(text: str) -> list[str]:
@@ -73,27 +37,27 @@ def notice_docx(session: Session, notice: SupervisionNotice) -> bytes:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
 
-    _paragraph(
+    add_paragraph(
         document,
         TITLE,
-        font=_TITLE_FONT,
+        font=TITLE_FONT,
         size=22,
         align=WD_ALIGN_PARAGRAPH.CENTER,
         indent=False,
     ).runs[0].font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
-    _paragraph(document, "", indent=False)
-    _paragraph(
+    add_paragraph(document, "", indent=False)
+    add_paragraph(
         document,
         notice.number or "〔草稿〕",
         align=WD_ALIGN_PARAGRAPH.CENTER,
         indent=False,
     )
-    _paragraph(document, "", indent=False)
-    _paragraph(document, f"{unit.name if unit else ''}：", indent=False)
+    add_paragraph(document, "", indent=False)
+    add_paragraph(document, f"{unit.name if unit else ''}：", indent=False)
 
     tickets = notice_tickets(session, notice=notice)
     about = f"（涉及工单：{'、'.join(t.number for t in tickets)}）" if tickets else ""
-    _paragraph(
+    add_paragraph(
         document,
         f"经监督检查，发现你单位存在以下问题{about}，现予督办，请认真组织整改。",
     )
@@ -108,20 +72,22 @@ def notice_docx(session: Session, notice: SupervisionNotice) -> bytes:
         ("整改时限", [deadline]),
     ]
     for index, (heading, lines) in enumerate(sections):
-        _paragraph(document, f"{_NUMERALS[index]}、{heading}", font=_HEADING_FONT)
+        add_paragraph(document, f"{_NUMERALS[index]}、{heading}", font=HEADING_FONT)
         for line in lines:
-            _paragraph(document, line)
+            add_paragraph(document, line)
 
-    _paragraph(document, "", indent=False)
+    add_paragraph(document, "", indent=False)
     issued = clock.to_local(notice.issued_at).date() if notice.issued_at else clock.today_local()
-    signature = _paragraph(
+    signature = add_paragraph(
         document, team.name if team else "", align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False
     )
     signature.paragraph_format.right_indent = Pt(16 * 4)
-    dated = _paragraph(document, chinese_date(issued), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    dated = add_paragraph(
+        document, chinese_date(issued), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False
+    )
     dated.paragraph_format.right_indent = Pt(16 * 4)
-    _paragraph(document, "", indent=False)
-    _paragraph(
+    add_paragraph(document, "", indent=False)
+    add_paragraph(
         document,
         "（签收后请按时报送整改报告）",
         size=14,

@@ -30,7 +30,8 @@ from app.web.api.supervision_schemas import (
     SubmitIn,
     VerifyIn,
 )
-from app.web.backoffice.ledger import XLSX, download, team_ticket
+from app.web.backoffice.ledger import XLSX, download
+from app.web.backoffice.tickets import team_ticket
 from app.web.deps import SessionDep, require
 
 router = APIRouter(prefix="/ledger", tags=["ledger"])

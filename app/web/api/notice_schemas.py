@@ -11,9 +11,10 @@ from pydantic import BaseModel, Field
 
 from app.core.workcalendar import DeadlineColour, Progress
 from app.supervision.labels import NOTICE_STATUS_LABELS
-from app.supervision.models import NoticeStatus, SupervisionFile, SupervisionNotice
+from app.supervision.models import NoticeStatus, SupervisionNotice
 from app.supervision.notices import TimelineStep
 from app.unit.models import Team, Unit
+from app.web.api.supervision_schemas import FileOut
 
 TEXT_MAX = 5000
 NUMBER_EXAMPLE = "宁纪督〔2026〕12号"
@@ -80,25 +81,6 @@ class DeadlineOut(BaseModel):
             colour_label=progress.label,
             percent=progress.percent,
             overdue=progress.overdue,
-        )
-
-
-class FileOut(BaseModel):
-    id: int
-    name: str
-    content_type: str
-    size: int
-    created_at: datetime
-
-    @classmethod
-    def of(cls, row: SupervisionFile) -> "FileOut":
-        assert row.id is not None
-        return cls(
-            id=row.id,
-            name=row.original_name,
-            content_type=row.content_type,
-            size=row.size,
-            created_at=row.created_at,
         )
 
 

@@ -26,7 +26,6 @@ from app.unit import service as unit_service
 from app.unit.models import Team, Unit
 from app.web.api.notice_schemas import (
     AcceptIn,
-    FileOut,
     NoticeIn,
     NoticeOut,
     NoticePageOut,
@@ -36,8 +35,10 @@ from app.web.api.notice_schemas import (
     StepOut,
     row_out,
 )
-from app.web.backoffice.notices import DOCX, download, team_ticket
+from app.web.api.supervision_schemas import FileOut
+from app.web.backoffice.notices import DOCX, download
 from app.web.backoffice.ticket_forms import MAX_ID
+from app.web.backoffice.tickets import team_ticket
 from app.web.deps import SessionDep, require
 from app.web.ratelimit import UploadLimitRoute
 

@@ -42,12 +42,12 @@ from app.supervision.models import (
     RectificationStatus,
     SupervisionNotice,
 )
-from app.ticket import service as ticket_service
-from app.ticket.models import Audience, Ticket, TicketKind
+from app.ticket.models import Ticket, TicketKind
 from app.unit.models import Team, Unit
 from app.web.backoffice.ticket_forms import (
     GENERAL,
     MAX_ID,
+    Forms,
     FormText,
     ShortText,
     enum_value,
@@ -55,7 +55,7 @@ from app.web.backoffice.ticket_forms import (
 )
 from app.web.backoffice.ticket_new import find_units
 from app.web.backoffice.ticket_unit import Uploads, read_uploads
-from app.web.backoffice.tickets import content_disposition, no_store
+from app.web.backoffice.tickets import content_disposition, no_store, team_ticket
 from app.web.deps import SessionDep, require
 from app.web.htmx import is_htmx, redirect, render
 from app.web.ratelimit import UploadLimitRoute
@@ -405,14 +405,6 @@ def creating_teams(session: Session, principal: Principal) -> list[Team]:
     return teams
 
 
-def team_ticket(session: Session, principal: Principal, number: str) -> Ticket:
-    """A ticket of the user's own team (a unit's view of a ticket is not enough)."""
-    ticket, audience = ticket_service.get_ticket(session, principal=principal, number=number)
-    if audience != Audience.TEAM:
-        raise NotFound("工单不存在")
-    return ticket
-
-
 def ticket_problem(ticket: Ticket) -> str:
     """The problem as the ledger states it (the unit reads it): the team's summary, or a
     complaint's own text — never the text of a 检举控告."""
@@ -623,24 +615,6 @@ def _create(
 # --- An entry's page --------------------------------------------------------------------------
 
 
-@dataclass
-class Forms:
-    """The failed action form's values and errors (one at a time)."""
-
-    name: str = ""
-    values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    def value(self, form: str, key: str, default: Any = "") -> Any:
-        return self.values.get(key, default) if form == self.name else default
-
-    def error(self, form: str, key: str) -> str:
-        return self.errors.get(key, "") if form == self.name else ""
-
-    def errors_of(self, form: str) -> dict[str, str]:
-        return self.errors if form == self.name else {}
-
-
 def source_link(
     request: Request, session: Session, principal: Principal, entry: Rectification
 ) -> str:
@@ -756,7 +730,7 @@ def perform(
         errors = {GENERAL: exc.message}
     if errors:
         session.refresh(entry)
-        failed = Forms(form, values, errors)
+        failed = Forms.failed(form, values, errors)
         context = detail_context(request, session, principal, entry, forms=failed)
         return no_store(render(request, DETAIL, context, blocks=["ledger_detail"], status_code=422))
     if is_htmx(request):

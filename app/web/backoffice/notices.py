@@ -39,8 +39,7 @@ from app.supervision.labels import (
 )
 from app.supervision.models import NoticeStatus, SupervisionNotice
 from app.supervision.workflow import ACTION_LABELS, Action, ActionNotAllowed
-from app.ticket import service as ticket_service
-from app.ticket.models import Audience, Ticket, TicketKind
+from app.ticket.models import Ticket, TicketKind
 from app.unit.models import Team, Unit
 from app.web.backoffice.ticket_detail import team_context
 from app.web.backoffice.ticket_forms import (
@@ -54,7 +53,7 @@ from app.web.backoffice.ticket_forms import (
 )
 from app.web.backoffice.ticket_new import find_units
 from app.web.backoffice.ticket_unit import Uploads, read_uploads
-from app.web.backoffice.tickets import content_disposition, no_store
+from app.web.backoffice.tickets import content_disposition, no_store, team_ticket
 from app.web.deps import SessionDep, require
 from app.web.htmx import is_htmx, redirect, render
 from app.web.ratelimit import UploadLimitRoute
@@ -223,14 +222,6 @@ def drafting_teams(session: Session, principal: Principal) -> list[Team]:
     if not ids:
         raise PermissionDenied("只有监督单位的工作人员可以拟制督办通知书")
     return list(session.exec(select(Team).where(col(Team.id).in_(sorted(ids)))).all())
-
-
-def team_ticket(session: Session, principal: Principal, number: str) -> Ticket:
-    """A ticket of the user's own team (a unit's view of a ticket is not enough)."""
-    ticket, audience = ticket_service.get_ticket(session, principal=principal, number=number)
-    if audience != Audience.TEAM:
-        raise NotFound("工单不存在")
-    return ticket
 
 
 def ticket_problem(ticket: Ticket) -> str:

@@ -58,6 +58,15 @@ UNIT_BLOCKS = {
 }
 
 
+def team_ticket(session: Session, principal: Principal, number: str) -> Ticket:
+    """A ticket of the user's own team (a unit's view of a ticket is not enough), for the
+    supervision forms that start from a ticket."""
+    ticket, audience = ticket_service.get_ticket(session, principal=principal, number=number)
+    if audience != Audience.TEAM:
+        raise NotFound("工单不存在")
+    return ticket
+
+
 def no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = NO_STORE
     return response
