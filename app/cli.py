@@ -428,9 +428,18 @@ def _notice_tick_job(now: "datetime") -> object:
     return result
 
 
+def _stats_tally_job(_now: "datetime") -> object:
+    """Settled tickets into the statistics tally, a committed batch at a time."""
+    from app.stats import tally
+
+    with _session() as session:
+        return tally.tally_all(session, commit=True)
+
+
 def periodic_jobs() -> "list[tuple[str, Job]]":
     """What `serve` runs every TICK_INTERVAL_SECONDS: the ticket tick, then the notice tick
-    (both enqueue overdue messages), then delivery (which sends them in the same round)."""
+    (both enqueue overdue messages), then delivery (which sends them in the same round), then
+    the statistics tally of the tickets settled meanwhile."""
     jobs: list[tuple[str, Job]] = []
     tick = _ticket_tick_job()
     if tick is not None:
@@ -438,6 +447,8 @@ def periodic_jobs() -> "list[tuple[str, Job]]":
         # Notices are about tickets: without the ticket package there is nothing to tick.
         jobs.append(("notice.tick", _notice_tick_job))
     jobs.append(("notify.deliver", _deliver_job))
+    if tick is not None:
+        jobs.append(("stats.tally", _stats_tally_job))
     return jobs
 
 
@@ -452,7 +463,8 @@ def _periodic_runner(interval: int) -> "PeriodicRunner | None":
 @cli.command("tick")
 def tick() -> None:
     """Run the deadline rules once: overdue tickets and 督办通知书, escalation, expired rating
-    windows."""
+    windows; then add newly settled tickets to the statistics tally."""
+    from app.core import clock
     from app.supervision import notices
     from app.ticket import service as ticket_service
 
@@ -464,6 +476,7 @@ def tick() -> None:
         notice_report = notices.tick(session)
         session.commit()
     print(notice_report)
+    print(f"统计汇总：新计入已办结工单 {_stats_tally_job(clock.now())} 件")
 
 
 @notify_cli.command("deliver")
@@ -490,6 +503,18 @@ def notify_deliver(
 
 
 # --- Statistics -------------------------------------------------------------------------------
+
+
+@cli.command("stats-rebuild")
+def stats_rebuild() -> None:
+    """Recount the statistics tally from the tickets (after tickets were changed with SQL)."""
+    from app.stats import tally
+
+    with _session() as session:
+        tally.rebuild(session)
+        session.commit()  # from here every ticket is counted one by one: figures stay exact
+        count = tally.tally_all(session, commit=True)
+    print(f"统计汇总已重建：计入已办结工单 {count} 件。")
 
 
 @cli.command("report")

@@ -20,6 +20,7 @@ from app.powerlist import search, service, standard, standard_content
 from app.powerlist.models import ListVersion, PowerList, VersionSource
 from app.powerlist.specs import ListContent, ListKind
 from app.powerlist.standard_content import OfficeKind
+from app.stats import tally
 from app.unit import divisions
 from app.unit.models import GRASSROOTS_KINDS, TOWNSHIP_KINDS, Team, TeamKind, Unit, UnitKind
 from app.unit.pinyin import pinyin_keys
@@ -195,6 +196,8 @@ def seed(session: Session, *, only_if_empty: bool) -> bool:
     demo_tickets.seed_tickets(session)
     demo_history.seed_demo_history(session, county=county)
     demo_supervision.seed_supervision(session)
+    # As `serve` would within a tick: the demo's figures then read the tally like production's.
+    tally.tally_all(session)
     return True
 
 

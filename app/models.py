@@ -7,6 +7,7 @@ import app.calendar.models  # (work calendar overrides, deadline policies)
 import app.notify.models  # (notification outbox)
 import app.powerlist.models  # (power lists, versions, items, steps, risks …)
 import app.stats.formulas  # (the single row of 三率 formula choices)
+import app.stats.tally  # (statistics tally of settled tickets; its hooks keep it exact)
 import app.supervision.models  # (notices, numbering, rectification ledger, inspections, talks)
 import app.ticket.models  # noqa: F401  (tickets, timeline, attachments, reveals, categories)
 from app.account.models import Membership, User

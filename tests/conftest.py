@@ -6,6 +6,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,22 @@ def migrate(url: str) -> None:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(config, "head")
+
+
+@contextmanager
+def own_database() -> Iterator[Engine]:
+    """An engine on a new migrated database of its own, for tests whose sessions commit for
+    real (concurrency); dropped afterwards."""
+    from app.db import make_engine
+
+    url = new_database_url()
+    migrate(url)
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        drop_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -244,3 +244,28 @@ def test_backup_refuses_to_overwrite(cli_db, tmp_path):
     assert code == 1
     assert "已存在" in output
     assert target.read_text() == "keep me"
+
+
+def test_the_demo_is_tallied_and_stats_rebuild_recounts_after_raw_sql(cli_db):
+    xiaowei("seed-demo", "--if-empty")
+    settled = "status IN ('closed', 'rejected', 'merged') AND acknowledged_at IS NOT NULL"
+    tallied = scalar(cli_db, "SELECT count(*) FROM ticket WHERE tallied")
+    assert tallied == scalar(cli_db, f"SELECT count(*) FROM ticket WHERE {settled}")
+    assert scalar(cli_db, "SELECT sum(received) FROM stats_ticket_tally") == tallied
+    # A closed ticket deleted with SQL, behind the app: the tally still counts it…
+    with cli_db.begin() as conn:
+        conn.execute(
+            text(f"DELETE FROM ticket WHERE id = (SELECT min(id) FROM ticket WHERE {settled})")
+        )
+    assert scalar(cli_db, "SELECT sum(received) FROM stats_ticket_tally") == tallied
+
+    code, output = xiaowei("stats-rebuild")
+
+    assert code == 0, output
+    assert f"统计汇总已重建：计入已办结工单 {tallied - 1} 件" in output
+    assert scalar(cli_db, "SELECT sum(received) FROM stats_ticket_tally") == tallied - 1
+
+    code, output = xiaowei("tick")
+
+    assert code == 0, output
+    assert "统计汇总：新计入已办结工单 0 件" in output

@@ -18,13 +18,12 @@ from app.stats.charts import Chart, Series
 from app.stats.figures import (
     AGEING_NOTE,
     Dimension,
-    Measure,
-    TicketFigures,
     breakdown,
     monthly_trend,
     overdue_ageing,
     ticket_figures,
 )
+from app.stats.measures import Measure, TicketFigures
 from app.stats.periods import Period
 from app.stats.scope import StatsScope, scope_for
 from app.stats.supervision import SupervisionFigures, supervision_figures

@@ -1,6 +1,6 @@
 """The 三率 formulas (§8): the admin's choices, stored in one row, and their zh-CN wording.
 
-Every choice changes which tickets a measure counts (app.stats.figures.measure_clause); the
+Every choice changes which tickets a measure counts (app.stats.measures.measure_clause); the
 sentences in FORMULA_TEXT are rendered from the same choices, so the page that shows a figure
 can always say exactly how it was counted.
 """

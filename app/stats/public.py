@@ -22,16 +22,9 @@ from sqlmodel import Session, col, select
 
 from app.core import clock
 from app.core.pagination import Page
-from app.stats.figures import (
-    RATE_LABELS,
-    Dimension,
-    Measure,
-    Rate,
-    RateName,
-    breakdown,
-    figures_from_counts,
-)
+from app.stats.figures import Dimension, breakdown
 from app.stats.formulas import Formula, get_formula
+from app.stats.measures import RATE_LABELS, Measure, Rate, RateName, figures_from_counts
 from app.stats.periods import Period
 from app.stats.scope import public_scope
 from app.supervision.models import Rectification, RectificationStatus

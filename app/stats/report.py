@@ -22,16 +22,9 @@ from sqlmodel import Session
 
 from app.core import clock
 from app.core.officedoc import BODY_FONT, HEADING_FONT, TITLE_FONT, add_paragraph, set_font
-from app.stats.figures import (
-    BreakdownRow,
-    Dimension,
-    Measure,
-    RateName,
-    TicketFigures,
-    breakdown,
-    ticket_figures,
-)
+from app.stats.figures import BreakdownRow, Dimension, breakdown, ticket_figures
 from app.stats.formulas import FORMULA_TEXT, Formula, get_formula
+from app.stats.measures import Measure, RateName, TicketFigures
 from app.stats.periods import Period
 from app.stats.scope import StatsScope
 from app.stats.supervision import (

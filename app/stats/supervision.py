@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from app.core import clock
 from app.powerlist.models import ListVersion, PowerList
 from app.powerlist.specs import ListKind
-from app.stats.figures import Rate
+from app.stats.measures import Rate
 from app.stats.periods import Period
 from app.stats.scope import StatsScope, subtree_clause
 from app.supervision.models import (

@@ -63,7 +63,7 @@ def test_the_ticket_tick_runs_before_delivery_when_the_ticket_package_has_one(
     fake.tick = lambda session, *, now: seen.append((session, now)) or 3  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "app.ticket.service", fake)
     jobs = dict(cli.periodic_jobs())
-    assert list(jobs) == ["ticket.tick", "notice.tick", "notify.deliver"]
+    assert list(jobs) == ["ticket.tick", "notice.tick", "notify.deliver", "stats.tally"]
     assert jobs["ticket.tick"](NOW) == 3
     [(session, now)] = seen
     assert isinstance(session, Session)
@@ -75,7 +75,7 @@ def test_the_ticket_tick_runs_before_delivery_when_the_ticket_package_has_one(
 )
 def test_the_real_ticket_tick_runs_in_serve(fresh_db):
     jobs = dict(cli.periodic_jobs())
-    assert list(jobs) == ["ticket.tick", "notice.tick", "notify.deliver"]
+    assert list(jobs) == ["ticket.tick", "notice.tick", "notify.deliver", "stats.tally"]
     runner = PeriodicRunner(list(jobs.items()), interval=60)
     results = runner.run_once()
     assert not any(isinstance(result, Exception) for result in results.values()), results

@@ -12,8 +12,9 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.stats import cache
-from app.stats.figures import Dimension, Measure, breakdown, monthly_trend, ticket_figures
+from app.stats.figures import Dimension, breakdown, monthly_trend, ticket_figures
 from app.stats.formulas import Formula
+from app.stats.measures import Measure
 from app.stats.periods import Period
 from app.stats.scope import StatsScope
 from app.ticket.models import Ticket, TicketStatus

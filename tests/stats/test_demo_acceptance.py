@@ -13,7 +13,7 @@ from app import demo
 from app.account import security
 from app.account.models import User
 from app.core import clock
-from app.stats.figures import Measure
+from app.stats.measures import Measure
 from app.ticket.models import OPEN_STATUSES, TicketStatus
 from app.web import sessions
 from tests.html import one, parse, text

@@ -1,17 +1,19 @@
 """Every rate on a hand-built set of tickets with known answers, the formula switches, the
-cohort rule, scopes, and drill-downs that list exactly the tickets a figure counts."""
+cohort rule, scopes, and drill-downs that list exactly the tickets a figure counts.
+
+Every test runs twice: with each ticket counted one by one, and with the settled tickets read
+from the tally (app.stats.tally) — the drill-downs, always counted from the tickets, then check
+the tally against the tickets for every measure and formula."""
 
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pytest
 
+from app.stats import cache, tally
+from app.stats import figures as stats_figures
 from app.stats.figures import (
-    RATE_PARTS,
     Dimension,
-    Measure,
-    Rate,
-    RateName,
     breakdown,
     drilldown,
     median_of_histogram,
@@ -20,6 +22,7 @@ from app.stats.figures import (
     ticket_figures,
 )
 from app.stats.formulas import Formula
+from app.stats.measures import RATE_PARTS, Measure, Rate, RateName
 from app.stats.periods import Period
 from app.stats.scope import StatsScope
 from app.ticket.models import Rating, Ticket, TicketKind, TicketStatus
@@ -27,6 +30,23 @@ from tests.factories import World
 from tests.stats.factories import NOW, category, local, make_ticket, rated
 
 NOVEMBER = Period.month(2026, 11)
+
+
+@pytest.fixture(autouse=True, params=["live", "tallied"])
+def counting(request, monkeypatch) -> str:
+    """ "tallied": before each figure is computed, every settled ticket goes into the tally."""
+    if request.param == "tallied":
+        resolve = stats_figures._resolve
+
+        def tally_then_resolve(session, formula, now):
+            assert tally.tally_all(session) >= 0
+            cache.clear()
+            return resolve(session, formula, now)
+
+        monkeypatch.setattr(stats_figures, "_resolve", tally_then_resolve)
+    return request.param
+
+
 COUNTY = StatsScope(label="测试县")
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from app.core import clock
 from app.stats import public
-from app.stats.figures import Rate
+from app.stats.measures import Rate
 from app.stats.periods import Period
 from app.supervision.models import Rectification, RectificationSource, RectificationStatus
 from app.ticket.models import Rating, TicketStatus

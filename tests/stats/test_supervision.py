@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from app.powerlist.models import ListVersion, PowerList, VersionStatus
 from app.powerlist.specs import ListKind
-from app.stats.figures import Rate
+from app.stats.measures import Rate
 from app.stats.periods import Period
 from app.stats.scope import StatsScope
 from app.stats.supervision import list_coverage, supervision_figures

@@ -12,12 +12,11 @@ from app.account.permissions import Role
 from app.audit.models import AuditEvent
 from app.core import clock
 from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from app.db import make_engine
 from app.supervision import notices, numbering
 from app.supervision.models import NoticeStatus, SupervisionNotice
 from app.supervision.workflow import ActionNotAllowed
 from app.unit.models import TeamKind, UnitKind
-from tests.conftest import drop_database, migrate, new_database_url
+from tests.conftest import own_database
 from tests.factories import make_team, make_unit, make_user
 from tests.supervision.factories import MONDAY, draft, issued, principal
 
@@ -221,15 +220,8 @@ def test_issue_from_a_ticket_in_one_step(session, world):
 def test_concurrent_issuing_gives_consecutive_unique_numbers(engine: Engine):
     if engine.dialect.name != "postgresql":
         pytest.skip("row locks are a PostgreSQL matter; SQLite has one writer")
-    # A database of its own: the threads commit for real.
-    url = new_database_url()
-    migrate(url)
-    fresh = make_engine(url)
-    try:
+    with own_database() as fresh:  # the threads commit for real
         _issue_concurrently(fresh)
-    finally:
-        fresh.dispose()
-        drop_database(url)
 
 
 def _issue_concurrently(engine: Engine) -> None:

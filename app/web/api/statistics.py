@@ -10,8 +10,9 @@ from sqlmodel import col, select
 from app.account.permissions import Permission
 from app.account.service import Principal
 from app.stats import figures as stats_figures
-from app.stats.figures import DIMENSION_LABELS, MEASURE_LABELS, Dimension, Measure
+from app.stats.figures import DIMENSION_LABELS, Dimension
 from app.stats.formulas import get_formula
+from app.stats.measures import MEASURE_LABELS, Measure
 from app.stats.periods import Period
 from app.stats.scope import StatsScope, scope_for
 from app.stats.supervision import list_coverage, supervision_figures

@@ -5,17 +5,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from app.stats.figures import (
-    MEASURE_LABELS,
-    RATE_LABELS,
-    BreakdownRow,
-    Dimension,
-    Measure,
-    Rate,
-    RateName,
-    TicketFigures,
-)
+from app.stats.figures import BreakdownRow, Dimension
 from app.stats.formulas import FORMULA_TEXT, Formula
+from app.stats.measures import MEASURE_LABELS, RATE_LABELS, Measure, Rate, RateName, TicketFigures
 from app.stats.periods import Period
 from app.stats.scope import StatsScope
 from app.stats.supervision import ListCoverage, SupervisionFigures

@@ -9,7 +9,8 @@ from app.account.permissions import Permission
 from app.account.service import Principal
 from app.stats import dashboard as dashboard_stats
 from app.stats.dashboard import StatsOverview
-from app.stats.figures import Dimension, Measure
+from app.stats.figures import Dimension
+from app.stats.measures import Measure
 from app.web.backoffice import calendar
 from app.web.backoffice.stats import THREE_RATES, Links, rate_rows, trusted_svg
 from app.web.deps import SessionDep, require

@@ -18,16 +18,16 @@ from app.core import clock
 from app.core.errors import NotFound, ValidationFailed
 from app.stats import figures as stats_figures
 from app.stats.charts import Chart
-from app.stats.figures import (
-    DIMENSION_LABELS,
+from app.stats.figures import DIMENSION_LABELS, Dimension
+from app.stats.formulas import FORMULA_TEXT, get_formula
+from app.stats.measures import (
     MEASURE_LABELS,
     RATE_LABELS,
     RATE_PARTS,
-    Dimension,
     Measure,
     RateName,
+    TicketFigures,
 )
-from app.stats.formulas import FORMULA_TEXT, get_formula
 from app.stats.periods import PERIOD_KIND_LABELS, Period
 from app.stats.scope import StatsScope, scope_for
 from app.stats.supervision import list_coverage, supervision_figures
@@ -238,7 +238,7 @@ def days_text(days: float | None) -> str:
 
 
 def rate_rows(
-    figures: stats_figures.TicketFigures, names: tuple[RateName, ...] = tuple(RateName)
+    figures: TicketFigures, names: tuple[RateName, ...] = tuple(RateName)
 ) -> list[dict[str, Any]]:
     return [
         {

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from app.account.permissions import Permission
 from app.account.service import Principal
-from app.stats.figures import RATE_LABELS, RateName, ticket_figures
+from app.stats.figures import ticket_figures
 from app.stats.formulas import (
     FORMULA_FIELD_LABELS,
     FORMULA_FIELDS,
@@ -19,6 +19,7 @@ from app.stats.formulas import (
     get_formula,
     update_formula,
 )
+from app.stats.measures import RATE_LABELS, RateName
 from app.stats.periods import Period
 from app.stats.scope import public_scope
 from app.web.deps import SessionDep, require

@@ -4,8 +4,8 @@ import pytest
 
 from app.account.service import load_principal
 from app.core import clock
-from app.stats.figures import Measure, RateName
 from app.stats.formulas import update_formula
+from app.stats.measures import Measure, RateName
 from app.ticket.models import Rating, TicketStatus
 from tests.stats.factories import NOW, local, make_ticket, rated
 from tests.web.ticket_helpers import bearer

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from app.core import clock
-from app.stats.figures import Measure
+from app.stats.measures import Measure
 from app.ticket.models import Rating, Ticket, TicketStatus
 from app.web.backoffice import stats as stats_routes
 from tests.factories import World

@@ -6,8 +6,9 @@ from sqlmodel import col, select
 
 from app.audit.models import AuditEvent
 from app.core import clock
-from app.stats.figures import RateName, ticket_figures
+from app.stats.figures import ticket_figures
 from app.stats.formulas import Formula, get_formula
+from app.stats.measures import RateName
 from app.stats.periods import Period
 from app.stats.scope import StatsScope
 from app.ticket.models import Rating
