@@ -1,4 +1,5 @@
-"""Attachments: type by content (magic bytes), images re-encoded without metadata, random names.
+"""Attachments: type by content (magic bytes), images re-encoded and PDFs rewritten without
+metadata, random names.
 
 Files live under settings.attachment_dir, outside the web root, and are read back only through
 the service layer for authorised staff (see policies.can_download).
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
 from sqlmodel import Session, col, select
 
 from app.account.service import Principal
@@ -93,6 +96,35 @@ def strip_metadata(data: bytes, content_type: str) -> bytes:
     return out.getvalue()
 
 
+# What a page may carry that says who made the file or runs code; a page's content, fonts and
+# images are kept.
+_PAGE_KEYS_DROPPED = ("/Metadata", "/PieceInfo", "/AA", "/Annots")
+
+
+def strip_pdf_metadata(data: bytes) -> bytes:
+    """Rewrite a PDF from its pages only. The document information (author, creator program,
+    times), XMP metadata, embedded files, JavaScript, forms and outlines are left behind with
+    the old document catalog; from each page its own metadata, application data, actions and
+    annotations (comments carry their author's name) are dropped too."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise ValidationFailed({FIELD: "PDF 文件设有密码，请取消密码后再上传"})
+        writer = PdfWriter()
+        for page in reader.pages:
+            added = writer.add_page(page)
+            for key in _PAGE_KEYS_DROPPED:
+                added.pop(key, None)
+        writer.metadata = None  # not even a /Producer: pypdf adds one by default
+        out = io.BytesIO()
+        writer.write(out)
+    except ValidationFailed:
+        raise
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, RecursionError):
+        raise ValidationFailed({FIELD: "PDF 文件已损坏，无法读取"}) from None
+    return out.getvalue()
+
+
 def _target_mode(mode: str, content_type: str) -> str:
     if content_type == JPEG:
         return mode if mode in ("RGB", "L") else "RGB"
@@ -109,7 +141,7 @@ def clean_name(filename: str, content_type: str) -> str:
 
 
 def check_upload(filename: str, data: bytes) -> CleanFile:
-    """Validate one upload by content and size; images come back without metadata."""
+    """Validate one upload by content and size; images and PDFs come back without metadata."""
     settings = get_settings()
     label = clean_name(filename, PDF).removesuffix(".pdf") or "附件"
     if not data:
@@ -122,9 +154,10 @@ def check_upload(filename: str, data: bytes) -> CleanFile:
         raise ValidationFailed(
             {FIELD: f"文件“{label}”不是 JPG、PNG、WEBP 图片或 PDF 文件（按文件内容判断）"}
         )
-    if content_type != PDF:
-        data = strip_metadata(data, content_type)
-    return CleanFile(clean_name(filename, content_type), content_type, data)
+    if content_type == PDF:
+        return CleanFile(clean_name(filename, PDF), PDF, strip_pdf_metadata(data))
+    image = strip_metadata(data, content_type)
+    return CleanFile(clean_name(filename, content_type), content_type, image)
 
 
 def check_uploads(files: list[tuple[str, bytes]], *, already: int = 0) -> list[CleanFile]:

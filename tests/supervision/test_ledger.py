@@ -14,6 +14,7 @@ from app.supervision import ledger, ledger_export
 from app.supervision.ledger import LedgerFilter
 from app.supervision.models import RectificationSource, RectificationStatus
 from tests.supervision.factories import MONDAY, issued, principal
+from tests.ticket.factories import pdf_bytes
 
 
 def _entry(session, world, **fields):
@@ -38,7 +39,7 @@ def test_manual_entry_progress_submit_verify_with_audit(session, world):
         principal=editor,
         entry_id=entry.id,
         body="已制定方案",
-        files=[("方案.pdf", b"%PDF-1.4\n%x\n")],
+        files=[("方案.pdf", pdf_bytes())],
     )
     assert [f.original_name for f in ledger.entry_files(session, entry=entry)] == ["方案.pdf"]
     ledger.submit_rectification(session, principal=editor, entry_id=entry.id, completion="已更新")

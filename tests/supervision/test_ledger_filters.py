@@ -19,6 +19,7 @@ from app.supervision.models import (
     TalkKind,
 )
 from tests.supervision.factories import MONDAY, principal
+from tests.ticket.factories import pdf_bytes
 
 TODAY = date(2026, 11, 2)
 
@@ -103,7 +104,7 @@ def test_evidence_is_read_through_its_entry(session, world):
         principal=principal(session, world.editor),
         entry_id=entry.id,
         body="照片",
-        files=[("a.pdf", b"%PDF-1.4\n%x\n")],
+        files=[("a.pdf", pdf_bytes())],
     )
     file = ledger.entry_files(session, entry=entry)[0]
     _entry_, row, data = ledger.get_file(

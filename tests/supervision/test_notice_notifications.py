@@ -89,6 +89,7 @@ def test_the_notice_tick_runs_second_in_serve(monkeypatch):
         "ticket.tick",
         "notice.tick",
         "notify.deliver",
+        "stats.tally",
     ]
 
 

@@ -19,6 +19,7 @@ from app.unit.models import TeamKind, UnitKind
 from tests.conftest import own_database
 from tests.factories import make_team, make_unit, make_user
 from tests.supervision.factories import MONDAY, draft, issued, principal
+from tests.ticket.factories import pdf_bytes
 
 
 def _actions(session: Session, object_id: int | None) -> list[str]:
@@ -80,7 +81,7 @@ def test_full_workflow_sign_respond_return_respond_accept(session, world):
         principal=editor,
         notice_id=notice.id,
         report="已更新公开栏",
-        files=[("证明.pdf", b"%PDF-1.4\n%test\n")],
+        files=[("证明.pdf", pdf_bytes())],
     )
     assert notice.status is NoticeStatus.RESPONDED
     assert [f.original_name for f in notices.notice_files(session, notice=notice)] == ["证明.pdf"]

@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.annotations import Text
 from sqlmodel import Session, col, select
 
 from app.account.models import User
@@ -144,6 +146,21 @@ def image_bytes(
     out = io.BytesIO()
     kwargs: dict[str, Any] = {"exif": exif} if exif is not None else {}
     image.save(out, format=fmt, **kwargs)
+    return out.getvalue()
+
+
+def pdf_bytes(pages: int = 1, *, author: str = "", comment: str = "") -> bytes:
+    """A real PDF of blank A4 pages, optionally with an author in its document information and
+    XMP-free, and a sticky-note comment on the first page (comments carry their author too)."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if author:
+        writer.add_metadata({"/Author": author, "/Creator": f"{author}的电脑"})
+    if comment:
+        writer.add_annotation(0, Text(text=comment, rect=(50, 550, 200, 650)))
+    out = io.BytesIO()
+    writer.write(out)
     return out.getvalue()
 
 

@@ -4,14 +4,15 @@ import io
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader, PdfWriter
 
 from app.config import PROJECT_ROOT, get_settings
 from app.core.errors import NotFound, ValidationFailed
 from app.ticket import attachments, service
 from app.ticket.models import EntryActor
-from tests.ticket.factories import image_bytes, principal, submission, submit
+from tests.ticket.factories import image_bytes, pdf_bytes, principal, submission, submit
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def gps_exif() -> bytes:
@@ -53,7 +54,8 @@ def test_png_and_jpeg_are_accepted_and_named_by_their_real_type():
     pdf = attachments.check_upload("../../etc/材料.pdf", PDF)
     assert (png.content_type, png.original_name) == ("image/png", "现场照片.png")
     assert (jpeg.content_type, jpeg.original_name) == ("image/jpeg", "收据.jpg")
-    assert (pdf.content_type, pdf.original_name, pdf.data) == ("application/pdf", "材料.pdf", PDF)
+    assert (pdf.content_type, pdf.original_name) == ("application/pdf", "材料.pdf")
+    assert len(PdfReader(io.BytesIO(pdf.data)).pages) == 1
 
 
 def test_gps_and_camera_exif_are_stripped_from_jpeg():
@@ -91,6 +93,38 @@ def test_orientation_is_applied_before_exif_goes():
     )
     with Image.open(io.BytesIO(clean.data)) as after:
         assert after.size == (20, 40)
+
+
+def test_a_pdf_keeps_its_pages_but_not_who_wrote_it():
+    original = pdf_bytes(3, author="张三", comment="举报人张三")
+    assert b"/Author" in original
+    assert b"/Annots" in original
+
+    clean = attachments.check_upload("情况说明.pdf", original)
+
+    reader = PdfReader(io.BytesIO(clean.data))
+    assert len(reader.pages) == 3
+    assert reader.metadata is None
+    assert reader.xmp_metadata is None
+    for marker in (b"/Author", b"/Creator", b"/Producer", b"/Info", b"/Annots"):
+        assert marker not in clean.data
+
+
+def test_a_password_protected_pdf_is_refused_with_a_reason():
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt("secret")
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(ValidationFailed) as raised:
+        attachments.check_upload("加密.pdf", out.getvalue())
+    assert raised.value.errors["attachments"] == "PDF 文件设有密码，请取消密码后再上传"
+
+
+def test_a_broken_pdf_is_refused():
+    with pytest.raises(ValidationFailed) as raised:
+        attachments.check_upload("坏.pdf", b"%PDF-1.4\nthis is not really a pdf\n")
+    assert raised.value.errors["attachments"] == "PDF 文件已损坏，无法读取"
 
 
 def test_size_and_count_limits(monkeypatch):
@@ -154,7 +188,8 @@ def test_download_is_for_the_team_and_released_files_for_the_unit(session, world
     with pytest.raises(NotFound):
         service.download(session, principal=editor, attachment_id=png.id)
     got = service.download(session, principal=editor, attachment_id=pdf.id)
-    assert (got.filename, got.data) == ("附件1.pdf", PDF)
+    assert got.filename == "附件1.pdf"
+    assert len(PdfReader(io.BytesIO(got.data)).pages) == 1
     with pytest.raises(NotFound):
         service.download(
             session, principal=principal(session, world.outsider_member), attachment_id=pdf.id

@@ -16,6 +16,7 @@ from app.supervision.models import Rectification, RectificationSource, Rectifica
 from tests.html import one, parse, text, texts
 from tests.supervision.factories import MONDAY, issued, principal
 from tests.ticket import factories as tf
+from tests.ticket.factories import pdf_bytes
 from tests.web.ticket_helpers import HTMX, fragment_root, local, post_form
 
 TODAY = date(2026, 11, 2)  # MONDAY in Ninghai
@@ -363,7 +364,7 @@ def test_unit_reports_progress_with_evidence_and_submits(session, world, login_a
     response = client.post(
         f"/staff/ledger/{item.id}/progress",
         data={"csrf_token": csrf, "body": "已召开村民代表会议"},
-        files=[("files", ("整改方案.pdf", b"%PDF-1.4\n%x\n", "application/pdf"))],
+        files=[("files", ("整改方案.pdf", pdf_bytes(), "application/pdf"))],
     )
     assert response.status_code == 303
     assert local(response.headers["location"]) == f"/staff/ledger/{item.id}?done=progress"
