@@ -648,7 +648,27 @@ def entries_for_notice(
     session: Session, *, principal: Principal, notice_id: int
 ) -> list[Rectification]:
     """The ledger entries made from a notice that the principal may see, oldest first."""
-    statement = policies.visible_rectifications(
-        principal, select(Rectification).where(col(Rectification.notice_id) == notice_id)
-    )
+    return linked_entries(session, principal=principal, notice_id=notice_id)
+
+
+def linked_entries(
+    session: Session,
+    *,
+    principal: Principal,
+    ticket_id: int | None = None,
+    notice_id: int | None = None,
+    inspection_id: int | None = None,
+) -> list[Rectification]:
+    """The ledger entries already made from a ticket, a notice or an inspection (the one
+    given) that the principal may see, oldest first — so that the same problem is not entered
+    twice."""
+    links = [
+        col(Rectification.ticket_id) == ticket_id if ticket_id is not None else None,
+        col(Rectification.notice_id) == notice_id if notice_id is not None else None,
+        col(Rectification.inspection_id) == inspection_id if inspection_id is not None else None,
+    ]
+    chosen = [link for link in links if link is not None]
+    if len(chosen) != 1:
+        raise ValueError("exactly one of ticket_id, notice_id, inspection_id")
+    statement = policies.visible_rectifications(principal, select(Rectification).where(chosen[0]))
     return list(session.exec(statement.order_by(col(Rectification.id))).all())

@@ -456,7 +456,23 @@ def prefill(session: Session, form: EntryForm) -> None:
         form.values["inspection_unit"] = str(form.inspection_units[0].id)
 
 
-def _new_context(principal: Principal, form: EntryForm, teams: list[Team]) -> dict[str, Any]:
+def already_entered(session: Session, principal: Principal, form: EntryForm) -> list[Rectification]:
+    """Entries already made from the form's ticket, notice or inspection (shown as a warning)."""
+    if form.ticket is not None:
+        return ledger_service.linked_entries(session, principal=principal, ticket_id=form.ticket.id)
+    if form.notice is not None:
+        return ledger_service.linked_entries(session, principal=principal, notice_id=form.notice.id)
+    if form.inspection is not None:
+        inspection_id = form.inspection.id
+        return ledger_service.linked_entries(
+            session, principal=principal, inspection_id=inspection_id
+        )
+    return []
+
+
+def _new_context(
+    session: Session, principal: Principal, form: EntryForm, teams: list[Team]
+) -> dict[str, Any]:
     linked_team = next(
         (obj.team_id for obj in (form.ticket, form.notice, form.inspection) if obj is not None),
         None,
@@ -470,6 +486,8 @@ def _new_context(principal: Principal, form: EntryForm, teams: list[Team]) -> di
         "linked_team": next((t for t in teams if t.id == linked_team), None),
         "hand_sources": [(s.value, RECTIFICATION_SOURCE_LABELS[s]) for s in HAND_SOURCES],
         "source_label": RECTIFICATION_SOURCE_LABELS[form.source] if form.source else "",
+        "already": already_entered(session, principal, form),
+        "status_labels": RECTIFICATION_STATUS_LABELS,
     }
 
 
@@ -488,7 +506,7 @@ def new(
     prefill(session, form)
     form.values.setdefault("source", RectificationSource.MANUAL.value)
     return no_store(
-        render(request, NEW, _new_context(principal, form, teams), blocks=["ledger_form"])
+        render(request, NEW, _new_context(session, principal, form, teams), blocks=["ledger_form"])
     )
 
 
@@ -537,11 +555,11 @@ def create(
         form.errors = exc.errors or {GENERAL: exc.message}
         if "unit" in form.errors and unit.strip():
             form.candidates = find_units(session, unit)
-        context = _new_context(principal, form, teams)
+        context = _new_context(session, principal, form, teams)
         return no_store(render(request, NEW, context, blocks=["ledger_form"], status_code=422))
     except (InvalidTransition, Conflict) as exc:
         form.errors = {GENERAL: exc.message}
-        context = _new_context(principal, form, teams)
+        context = _new_context(session, principal, form, teams)
         return no_store(render(request, NEW, context, blocks=["ledger_form"], status_code=422))
     url = request.url_for("backoffice.ledger.detail", entry_id=entry.id).path
     return redirect(request, f"{url}?done=created")

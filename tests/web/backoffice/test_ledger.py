@@ -310,6 +310,27 @@ def test_new_entry_from_a_notice_takes_its_unit_and_due_date(session, world, log
     )
 
 
+def test_the_form_warns_when_the_notice_is_already_in_the_ledger(session, world, login_as, csrf):
+    notice = issued(session, world)
+    client = login_as(world.member)
+    form = parse(client.get(f"/staff/ledger/new?notice={notice.id}"))
+    assert form.select("#ledger-already") == []
+    due = clock.to_local(notice.due_at).date().isoformat()
+    post_form(
+        client,
+        "/staff/ledger/new",
+        csrf,
+        {"notice": str(notice.id), "problem": "村务公开栏未按时更新", "deadline": due},
+    )
+    entry = session.exec(select(Rectification)).one()
+
+    warning = one(parse(client.get(f"/staff/ledger/new?notice={notice.id}")), "#ledger-already")
+
+    assert "已从此督办通知书登记整改事项 1 条，同一问题请勿重复登记" in text(warning)
+    assert "村务公开栏未按时更新 （整改中）" in text(warning)
+    assert one(warning, "a")["href"].endswith(f"/staff/ledger/{entry.id}")
+
+
 def test_new_entry_from_an_inspection_must_name_an_inspected_unit(session, world, login_as, csrf):
     inspection, _ = inspections.record_inspection(
         session,
