@@ -11,17 +11,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.shared import Mm, Pt
+from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 from sqlmodel import Session
 
 from app.core import clock
-from app.core.officedoc import BODY_FONT, HEADING_FONT, TITLE_FONT, add_paragraph, set_font
+from app.core.officedoc import (
+    HEADING_FONT,
+    TITLE_FONT,
+    add_paragraph,
+    official_document,
+    set_font,
+)
 from app.stats.figures import BreakdownRow, Dimension, breakdown, ticket_figures
 from app.stats.formulas import FORMULA_TEXT, Formula, get_formula
 from app.stats.measures import Measure, RateName, TicketFigures
@@ -40,7 +44,6 @@ from app.unit.models import Unit, UnitKind
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _TABLE_FONT = "宋体"
 _NUMERALS = "一二三四五六七八九十"
-_FONT_FALLBACKS = {TITLE_FONT: "黑体", BODY_FONT: "仿宋"}
 # Above township level a report is broken down by township; below, by unit.
 _COUNTY_LEVEL = frozenset({UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY})
 
@@ -244,12 +247,7 @@ def period_report_docx(
 
 
 def render_docx(data: ReportData) -> bytes:
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    _declare_fallbacks(document)
+    document = official_document()
 
     add_paragraph(
         document,
@@ -349,20 +347,6 @@ def _unit_cells(label: str, figures: TicketFigures) -> tuple[str, ...]:
 
 def _share(part: int, whole: int) -> str:
     return f"{part / whole * 100:.1f}%" if whole else "—"
-
-
-def _declare_fallbacks(document: DocxDocument) -> None:
-    """Name 黑体 / 仿宋 as the alternates of the 公文 fonts in the font table, so Word on a PC
-    without 方正小标宋 or 仿宋_GB2312 substitutes them instead of a Latin default."""
-    entries = "".join(
-        f'<w:font w:name="{font}"><w:altName w:val="{alternate}"/>'
-        '<w:charset w:val="86"/><w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>'
-        for font, alternate in _FONT_FALLBACKS.items()
-    )
-    for relationship in document.part.rels.values():
-        if relationship.reltype == RT.FONT_TABLE:
-            part = relationship.target_part
-            part._blob = part.blob.replace(b"</w:fonts>", entries.encode() + b"</w:fonts>")
 
 
 def _heading(document: DocxDocument, index: int, text: str) -> None:

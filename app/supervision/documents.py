@@ -3,13 +3,12 @@
 import io
 from datetime import date
 
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Pt, RGBColor
 from sqlmodel import Session
 
 from app.core import clock
-from app.core.officedoc import HEADING_FONT, TITLE_FONT, add_paragraph
+from app.core.officedoc import HEADING_FONT, TITLE_FONT, add_paragraph, official_document
 from app.supervision.models import SupervisionNotice
 from app.supervision.notices import notice_tickets
 from app.unit.models import Team, Unit
@@ -31,11 +30,7 @@ def notice_docx(session: Session, notice: SupervisionNotice) -> bytes:
     """The notice as a Word document; drafts print with 〔草稿〕 in place of the number."""
     team = session.get(Team, notice.team_id)
     unit = session.get(Unit, notice.unit_id)
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    document = official_document()
 
     add_paragraph(
         document,

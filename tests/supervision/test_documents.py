@@ -1,6 +1,7 @@
 """The notice as .docx: opens with python-docx, carries the number, addressee and problems."""
 
 import io
+import zipfile
 
 from docx import Document
 
@@ -37,3 +38,12 @@ def test_issued_notice_docx_in_official_layout(session, world):
 def test_draft_docx_is_marked_as_draft(session, world):
     notice = draft(session, world)
     assert "〔草稿〕" in _text(documents.notice_docx(session, notice))
+
+
+def test_the_notice_names_fallbacks_for_the_official_fonts(session, world):
+    """Word on a PC without 方正小标宋 draws the title in 黑体 and the body in 仿宋."""
+    data = documents.notice_docx(session, draft(session, world))
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        fonts = package.read("word/fontTable.xml").decode()
+    assert '<w:font w:name="方正小标宋简体"><w:altName w:val="黑体"/>' in fonts
+    assert '<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>' in fonts
