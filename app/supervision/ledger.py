@@ -1,7 +1,7 @@
 """The rectification ledger (整改台账): entries from tickets, notices, inspections or by hand,
 progress notes, evidence, submission for checking, verification (销号); overdue is computed."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -609,6 +609,43 @@ def progress_notes(session: Session, *, entry: Rectification) -> list[Rectificat
             .order_by(col(RectificationNote.at), col(RectificationNote.id))
         ).all()
     )
+
+
+# IN lists of at most this many ids: well under SQLite's 32 766 bound parameters.
+_IN_CHUNK = 1000
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _IN_CHUNK):
+        yield ids[start : start + _IN_CHUNK]
+
+
+def progress_notes_of(
+    session: Session, *, entry_ids: Sequence[int]
+) -> dict[int, list[RectificationNote]]:
+    """The progress notes of many entries (an export), in a few queries instead of one each."""
+    notes: dict[int, list[RectificationNote]] = {entry_id: [] for entry_id in entry_ids}
+    for chunk in _chunks(sorted(notes)):
+        rows = session.exec(
+            select(RectificationNote)
+            .where(col(RectificationNote.rectification_id).in_(chunk))
+            .order_by(col(RectificationNote.at), col(RectificationNote.id))
+        ).all()
+        for note in rows:
+            notes[note.rectification_id].append(note)
+    return notes
+
+
+def load_sources(session: Session, entries: Sequence[Rectification]) -> None:
+    """Load the tickets, notices and inspections the entries come from into the session at
+    once, so that source_label_detail for each entry finds them without a query."""
+    for model, ids in (
+        (Ticket, {e.ticket_id for e in entries if e.ticket_id is not None}),
+        (SupervisionNotice, {e.notice_id for e in entries if e.notice_id is not None}),
+        (Inspection, {e.inspection_id for e in entries if e.inspection_id is not None}),
+    ):
+        for chunk in _chunks(sorted(ids)):
+            session.exec(select(model).where(col(model.id).in_(chunk))).all()
 
 
 def entry_files(session: Session, *, entry: Rectification) -> list[SupervisionFile]:

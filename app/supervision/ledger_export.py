@@ -11,8 +11,13 @@ from sqlmodel import Session, col, select
 
 from app.core import clock
 from app.supervision.labels import RECTIFICATION_STATUS_LABELS
-from app.supervision.ledger import effective_status, progress_notes, source_label_detail
-from app.supervision.models import Rectification, RectificationStatus
+from app.supervision.ledger import (
+    effective_status,
+    load_sources,
+    progress_notes_of,
+    source_label_detail,
+)
+from app.supervision.models import Rectification, RectificationNote, RectificationStatus
 from app.unit.models import Unit
 
 COLUMNS = (
@@ -31,8 +36,7 @@ WIDTHS = (6, 18, 40, 18, 10, 36, 12, 40, 30, 24)
 TITLE = "整改台账"
 
 
-def _progress(session: Session, entry: Rectification) -> str:
-    notes = progress_notes(session, entry=entry)
+def _progress(notes: Sequence[RectificationNote]) -> str:
     return "\n".join(f"{clock.to_local(n.at):%Y-%m-%d} {n.body}" for n in notes)
 
 
@@ -65,6 +69,8 @@ def ledger_xlsx(
         unit.id: unit.name
         for unit in session.exec(select(Unit).where(col(Unit.id).in_(sorted(unit_ids)))).all()
     }
+    notes = progress_notes_of(session, entry_ids=[e.id for e in entries if e.id is not None])
+    load_sources(session, entries)
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -85,7 +91,7 @@ def ledger_xlsx(
                 entry.responsible_person,
                 entry.measures,
                 entry.deadline,
-                _progress(session, entry),
+                _progress(notes.get(entry.id or 0, [])),
                 _completion(entry, day),
                 _verification(entry),
             ]
