@@ -82,7 +82,7 @@ def store_evidence(
         row = SupervisionFile(
             notice_id=notice_id,
             rectification_id=rectification_id,
-            stored_name=attachments.write(clean),
+            stored_name=attachments.write(session, clean),
             original_name=clean.original_name,
             content_type=clean.content_type,
             size=clean.size,

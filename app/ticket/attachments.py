@@ -18,6 +18,8 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
+from sqlalchemy import event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from app.account.service import Principal
@@ -175,8 +177,31 @@ def root() -> Path:
     return directory
 
 
-def write(clean: CleanFile) -> str:
-    """Store the bytes under a fresh random name (owner-only permissions); return the name."""
+# Files written in the session's current transaction, deleted again if it rolls back: a
+# rejected submission leaves no file without a row behind.
+_WRITTEN = "attachments_written"
+
+
+def write(session: Session, clean: CleanFile) -> str:
+    """Store the bytes under a fresh random name (owner-only permissions); return the name.
+    The file goes away again if the session's transaction rolls back."""
+    name = _write_file(clean)
+    session.info.setdefault(_WRITTEN, []).append(name)
+    return name
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _keep_written(session: OrmSession) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _delete_written(session: OrmSession) -> None:
+    for name in session.info.pop(_WRITTEN, []):
+        delete(name)
+
+
+def _write_file(clean: CleanFile) -> str:
     directory = root()
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     name = secrets.token_hex(20)
@@ -218,7 +243,7 @@ def store(
         row = TicketAttachment(
             ticket_id=ticket.id,
             entry_id=entry_id,
-            stored_name=write(clean),
+            stored_name=write(session, clean),
             original_name=clean.original_name,
             content_type=clean.content_type,
             size=clean.size,

@@ -5,6 +5,8 @@ import io
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
+from sqlalchemy import text
+from sqlmodel import Session
 
 from app.config import PROJECT_ROOT, get_settings
 from app.core.errors import NotFound, ValidationFailed
@@ -210,3 +212,21 @@ def attachments_of(session, ticket):
     return list(
         session.exec(select(TicketAttachment).where(col(TicketAttachment.ticket_id) == ticket.id))
     )
+
+
+def test_a_file_written_in_a_transaction_that_rolls_back_is_deleted(engine):
+    clean = attachments.check_upload("现场.png", image_bytes("PNG"))
+    with Session(engine) as rolled_back:
+        rolled_back.execute(text("SELECT 1"))  # a transaction is open
+        lost = attachments.write(rolled_back, clean)
+        assert (attachments.root() / lost).exists()
+        rolled_back.rollback()
+    assert not (attachments.root() / lost).exists()
+
+    with Session(engine) as committed:
+        committed.execute(text("SELECT 1"))
+        kept = attachments.write(committed, clean)
+        committed.commit()
+        committed.rollback()  # a later rollback does not touch what an earlier commit kept
+    assert attachments.read(kept) == clean.data
+    attachments.delete(kept)
