@@ -6,7 +6,7 @@ wrong role, 409 impossible in the entry's state, 422 with field messages)."""
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
@@ -30,6 +30,7 @@ from app.web.api.supervision_schemas import (
     SubmitIn,
     VerifyIn,
 )
+from app.web.api.uploads import WithFiles, json_or_multipart, request_body_doc
 from app.web.backoffice.ledger import XLSX, download
 from app.web.backoffice.tickets import team_ticket
 from app.web.deps import SessionDep, require
@@ -242,12 +243,32 @@ def update_entry(
     return entry_out(session, entry, full=True)
 
 
-@router.post("/{entry_id}/progress", name="api.ledger.progress", responses=ERRORS)
+async def progress_input(request: Request) -> WithFiles[ProgressIn]:
+    """The note as JSON, or as multipart/form-data with evidence files under `files`."""
+    return await json_or_multipart(request, ProgressIn)
+
+
+@router.post(
+    "/{entry_id}/progress",
+    name="api.ledger.progress",
+    responses=ERRORS,
+    openapi_extra=request_body_doc(ProgressIn),
+)
 def add_progress(
-    session: SessionDep, principal: Reader, entry_id: EntryId, body: ProgressIn
+    session: SessionDep,
+    principal: Reader,
+    entry_id: EntryId,
+    payload: Annotated[WithFiles[ProgressIn], Depends(progress_input)],
 ) -> EntryOut:
-    """整改进展 (the unit, or the team recording it); evidence files are uploaded on the page."""
-    ledger_service.add_progress(session, principal=principal, entry_id=entry_id, body=body.body)
+    """整改进展 (the unit, or the team recording it) as JSON — or as multipart/form-data with
+    evidence files (`files`: images or PDF, checked by content)."""
+    ledger_service.add_progress(
+        session,
+        principal=principal,
+        entry_id=entry_id,
+        body=payload.body.body,
+        files=payload.files,
+    )
     return get_entry(session, principal, entry_id)
 
 

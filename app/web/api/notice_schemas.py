@@ -39,7 +39,9 @@ class NoticeIn(BaseModel):
 class RespondIn(BaseModel):
     """整改报告; evidence files go with the same endpoint as multipart/form-data (`files`)."""
 
-    report: LongText = Field(examples=["已重新组织评议并公示，相关人员已作检讨。"])
+    report: LongText = Field(
+        description="整改报告", examples=["已重新组织评议并公示，相关人员已作检讨。"]
+    )
 
 
 class AcceptIn(BaseModel):

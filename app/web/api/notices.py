@@ -3,20 +3,16 @@ pages: 404 out of scope, 403 wrong role, 409 impossible in the notice's state, 4
 messages."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import Response
-from pydantic import ValidationError
 from sqlmodel import Session
-from starlette.datastructures import UploadFile
 
 from app.account.permissions import Permission
 from app.account.service import Principal
-from app.config import get_settings
 from app.core import clock
 from app.core.errors import NotFound, ValidationFailed
 from app.supervision import documents, policies
@@ -36,6 +32,7 @@ from app.web.api.notice_schemas import (
     row_out,
 )
 from app.web.api.supervision_schemas import FileOut
+from app.web.api.uploads import WithFiles, json_or_multipart, request_body_doc
 from app.web.backoffice.notices import DOCX, download
 from app.web.backoffice.ticket_forms import MAX_ID
 from app.web.backoffice.tickets import team_ticket
@@ -203,79 +200,22 @@ def sign(session: SessionDep, principal: Responder, notice_id: NoticeId) -> Noti
     )
 
 
-@dataclass(frozen=True)
-class RespondInput:
-    body: RespondIn
-    files: list[tuple[str, bytes]]
-
-
-async def respond_input(request: Request) -> RespondInput:
+async def respond_input(request: Request) -> WithFiles[RespondIn]:
     """The report as JSON, or as multipart/form-data with evidence files under `files`."""
-    content_type = request.headers.get("content-type", "")
-    files: list[tuple[str, bytes]] = []
-    data: Any
-    if content_type.startswith("multipart/form-data"):
-        settings = get_settings()
-        form = await request.form(max_files=settings.max_attachments + 1, max_fields=10)
-        try:
-            data = {key: value for key, value in form.multi_items() if isinstance(value, str)}
-            for upload in form.getlist("files"):
-                if isinstance(upload, UploadFile):
-                    content = await upload.read(settings.max_attachment_bytes + 1)
-                    if upload.filename or content:
-                        files.append((upload.filename or "", content))
-        finally:
-            await form.close()
-    else:
-        try:
-            data = await request.json()
-        except ValueError as exc:
-            raise ValidationFailed(
-                {"__root__": "请求体必须是 JSON 或 multipart/form-data"}
-            ) from exc
-    if not isinstance(data, dict):
-        raise ValidationFailed({"__root__": "请求体必须是 JSON 对象"})
-    try:
-        body = RespondIn.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(
-            {".".join(str(p) for p in e["loc"]) or "__root__": "格式不正确" for e in exc.errors()}
-        ) from exc
-    return RespondInput(body, files)
+    return await json_or_multipart(request, RespondIn)
 
 
 @router.post(
     "/{notice_id}/actions/respond",
     name="api.notices.respond",
     responses=ERRORS,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {"schema": RespondIn.model_json_schema()},
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["report"],
-                        "properties": {
-                            "report": {"type": "string", "description": "整改报告"},
-                            "files": {
-                                "type": "array",
-                                "items": {"type": "string", "format": "binary"},
-                                "description": "佐证材料（图片或 PDF）",
-                            },
-                        },
-                    }
-                },
-            },
-        }
-    },
+    openapi_extra=request_body_doc(RespondIn),
 )
 def respond(
     session: SessionDep,
     principal: Responder,
     notice_id: NoticeId,
-    payload: Annotated[RespondInput, Depends(respond_input)],
+    payload: Annotated[WithFiles[RespondIn], Depends(respond_input)],
 ) -> NoticeOut:
     """报送整改报告 (after signing, or again after a return), as JSON — or as multipart/form-data
     with the evidence files (`files`: images or PDF, checked by content)."""

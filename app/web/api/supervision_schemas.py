@@ -180,7 +180,9 @@ class EntryPatch(BaseModel):
 
 
 class ProgressIn(BaseModel):
-    body: str = Field(max_length=TEXT_MAX, examples=["已召开村民代表会议，制定整改方案"])
+    body: str = Field(
+        max_length=TEXT_MAX, description="整改进展", examples=["已召开村民代表会议，制定整改方案"]
+    )
 
 
 class SubmitIn(BaseModel):

@@ -129,6 +129,38 @@ def test_create_by_hand_from_a_ticket_and_from_a_notice(session, client, world):
     assert editor.status_code == 403
 
 
+def test_progress_with_evidence_files_as_multipart(session, client, world):
+    item = entry(session, world)
+    url = f"/api/v1/ledger/{item.id}/progress"
+    unit = bearer(world.editor)
+
+    response = client.post(
+        url,
+        data={"body": "公开栏已更新"},
+        files=[
+            ("files", ("现场.png", tf.image_bytes(), "image/png")),
+            ("files", ("会议记录.pdf", tf.pdf_bytes(author="李四"), "application/pdf")),
+        ],
+        headers=unit,
+    )
+
+    assert response.status_code == 200
+    out = response.json()
+    assert [n["body"] for n in out["notes"]] == ["公开栏已更新"]
+    assert [f["name"] for f in out["files"]] == ["现场.png", "会议记录.pdf"]
+    refused = client.post(
+        url,
+        data={"body": "再补一张"},
+        files=[("files", ("假图.jpg", b"not an image", "image/jpeg"))],
+        headers=unit,
+    )
+    assert refused.status_code == 422
+    assert "按文件内容判断" in next(iter(refused.json()["errors"].values()))
+    assert len(client.get(f"/api/v1/ledger/{item.id}", headers=unit).json()["notes"]) == 1
+    documented = client.get("/openapi.json").json()["paths"]["/api/v1/ledger/{entry_id}/progress"]
+    assert "multipart/form-data" in documented["post"]["requestBody"]["content"]
+
+
 def test_progress_submit_reject_verify_and_edit(session, client, world):
     item = entry(session, world)
     unit, lead = bearer(world.editor), bearer(world.lead)
