@@ -5,19 +5,17 @@ once and never again (only its keyed hash is stored), tracking goes by POST so t
 out of URLs and logs, and both routes count against the same per-client limits as the pages.
 """
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from starlette.datastructures import UploadFile
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.config import get_settings
 from app.core.errors import ValidationFailed
 from app.ticket import service as ticket_service
 from app.ticket.models import TicketChannel
 from app.ticket.schemas import ComplaintSubmission
 from app.ticket.views import CitizenView
+from app.web.api.uploads import WithFiles, json_or_multipart
 from app.web.deps import PublicRoute, SessionDep
 from app.web.public.track import WRONG_RECEIPT, due_note
 from app.web.ratelimit import COMPLAINTS, TRACKING, UploadLimitRoute, rate_limited
@@ -85,50 +83,11 @@ SUBMIT_DOC: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class ComplaintInput:
-    submission: ComplaintSubmission
-    files: list[tuple[str, bytes]]
-
-
-def _field_errors(exc: ValidationError) -> dict[str, str]:
-    return {
-        ".".join(str(part) for part in error["loc"]) or "__root__": "格式不正确"
-        for error in exc.errors()
-    }
-
-
-async def complaint_input(request: Request) -> ComplaintInput:
+async def complaint_input(request: Request) -> WithFiles[ComplaintSubmission]:
     """The submission as JSON, or as multipart form fields with files under `attachments`."""
-    content_type = request.headers.get("content-type", "")
-    files: list[tuple[str, bytes]] = []
-    data: Any
-    if content_type.startswith("multipart/form-data"):
-        settings = get_settings()
-        form = await request.form(max_files=settings.max_attachments + 1, max_fields=50)
-        try:
-            data = {key: value for key, value in form.multi_items() if isinstance(value, str)}
-            for upload in form.getlist("attachments"):
-                if isinstance(upload, UploadFile):
-                    content = await upload.read()
-                    if upload.filename or content:
-                        files.append((upload.filename or "", content))
-        finally:
-            await form.close()
-    else:
-        try:
-            data = await request.json()
-        except ValueError as exc:
-            raise ValidationFailed(
-                {"__root__": "请求体必须是 JSON 或 multipart/form-data"}
-            ) from exc
-    if not isinstance(data, dict):
-        raise ValidationFailed({"__root__": "请求体必须是 JSON 对象"})
-    try:
-        submission = ComplaintSubmission.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(_field_errors(exc)) from exc
-    return ComplaintInput(submission, files)
+    return await json_or_multipart(
+        request, ComplaintSubmission, files_field="attachments", max_fields=50
+    )
 
 
 class ReceiptOut(BaseModel):
@@ -153,11 +112,11 @@ class ReceiptOut(BaseModel):
 def create_complaint(
     session: SessionDep,
     response: Response,
-    body: Annotated[ComplaintInput, Depends(complaint_input)],
+    body: Annotated[WithFiles[ComplaintSubmission], Depends(complaint_input)],
 ) -> ReceiptOut:
     """File a complaint, report or suggestion (JSON, or multipart with `attachments`)."""
     receipt = ticket_service.submit_ticket(
-        session, submission=body.submission, channel=TicketChannel.API, attachments_in=body.files
+        session, submission=body.body, channel=TicketChannel.API, attachments_in=body.files
     )
     response.headers.update(NO_STORE)
     return ReceiptOut(number=receipt.number, code=receipt.code)

@@ -1,5 +1,5 @@
-"""Request bodies that are JSON, or multipart/form-data carrying the same fields plus evidence
-files under `files` (the supervision API's report and progress endpoints)."""
+"""Request bodies that are JSON, or multipart/form-data carrying the same fields plus files (the
+complaint API's attachments, the supervision API's evidence for reports and progress)."""
 
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -21,18 +21,21 @@ class WithFiles(Generic[Body]):
     files: list[tuple[str, bytes]]  # (file name, bytes), checked by the service
 
 
-async def json_or_multipart(request: Request, model: type[Body]) -> WithFiles[Body]:
+async def json_or_multipart(
+    request: Request, model: type[Body], *, files_field: str = FILES_FIELD, max_fields: int = 10
+) -> WithFiles[Body]:
     """Read `model` from a JSON body, or from the text fields of a multipart body together with
-    its files (one byte over the size limit is read, so the service can refuse it by name)."""
+    the files under `files_field` (one byte over the size limit is read, so the service can
+    refuse the file by name)."""
     content_type = request.headers.get("content-type", "")
     files: list[tuple[str, bytes]] = []
     data: Any
     if content_type.startswith("multipart/form-data"):
         settings = get_settings()
-        form = await request.form(max_files=settings.max_attachments + 1, max_fields=10)
+        form = await request.form(max_files=settings.max_attachments + 1, max_fields=max_fields)
         try:
             data = {key: value for key, value in form.multi_items() if isinstance(value, str)}
-            for upload in form.getlist(FILES_FIELD):
+            for upload in form.getlist(files_field):
                 if isinstance(upload, UploadFile):
                     content = await upload.read(settings.max_attachment_bytes + 1)
                     if upload.filename or content:
