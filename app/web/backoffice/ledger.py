@@ -53,7 +53,7 @@ from app.web.backoffice.ticket_forms import (
     enum_value,
     positive_int,
 )
-from app.web.backoffice.ticket_new import find_units
+from app.web.backoffice.ticket_new import CANDIDATES, find_units
 from app.web.backoffice.ticket_unit import Uploads, read_uploads
 from app.web.backoffice.tickets import content_disposition, no_store, team_ticket
 from app.web.deps import SessionDep, require
@@ -499,9 +499,15 @@ def new(
     ticket: Annotated[str, Query(max_length=30)] = "",
     notice: Annotated[str, Query(max_length=12)] = "",
     inspection: Annotated[str, Query(max_length=12)] = "",
+    unit: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
-    """The form; ?ticket=NUMBER, ?notice=ID or ?inspection=ID links the entry and fills it in."""
+    """The form; ?ticket=NUMBER, ?notice=ID or ?inspection=ID links the entry and fills it in.
+    With htmx and `?unit=…` only the units matching the text (#unit-candidates)."""
     teams = creating_teams(session, principal)
+    if unit.strip() and is_htmx(request):
+        form = EntryForm(values={"unit": unit}, candidates=find_units(session, unit)[:CANDIDATES])
+        context = _new_context(session, principal, form, teams)
+        return no_store(render(request, NEW, context, blocks=["unit_candidates"]))
     form = linked_form(session, principal, ticket=ticket, notice=notice, inspection=inspection)
     prefill(session, form)
     form.values.setdefault("source", RectificationSource.MANUAL.value)

@@ -51,7 +51,7 @@ from app.web.backoffice.ticket_forms import (
     enum_value,
     positive_int,
 )
-from app.web.backoffice.ticket_new import find_units
+from app.web.backoffice.ticket_new import CANDIDATES, find_units
 from app.web.backoffice.ticket_unit import Uploads, read_uploads
 from app.web.backoffice.tickets import content_disposition, no_store, team_ticket
 from app.web.deps import SessionDep, require
@@ -272,9 +272,15 @@ def new(
     session: SessionDep,
     principal: Reader,
     ticket: Annotated[str, Query(max_length=30)] = "",
+    unit: Annotated[str, Query(max_length=100)] = "",
 ) -> Response:
-    """The drafting form; `?ticket=NUMBER` fills in the unit and the problem from a ticket."""
+    """The drafting form; `?ticket=NUMBER` fills in the unit and the problem from a ticket.
+    With htmx and `?unit=…` only the units matching the text (#unit-candidates)."""
     teams = drafting_teams(session, principal)
+    if unit.strip() and is_htmx(request):
+        form = DraftForm(values={"unit": unit}, candidates=find_units(session, unit)[:CANDIDATES])
+        context = _new_context(session, principal, form, teams)
+        return no_store(render(request, NEW, context, blocks=["unit_candidates"]))
     form = prefill(session, principal, ticket, {t.id for t in teams if t.id is not None})
     context = _new_context(session, principal, form, teams)
     return no_store(render(request, NEW, context, blocks=["notice_form"]))

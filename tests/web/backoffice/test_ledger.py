@@ -533,3 +533,14 @@ def test_unit_actions_are_404_for_other_units_and_403_for_the_admin(
     session.refresh(item)
     assert item.status is RectificationStatus.IN_PROGRESS
     assert audit_actions(session, item) == ["rectification.created"]
+
+
+def test_the_unit_field_searches_live(session, world, login_as):
+    client = login_as(world.member)
+    field = one(parse(client.get("/staff/ledger/new")), "#field-unit")
+    assert field["hx-get"].endswith("/staff/ledger/new")
+
+    root = fragment_root(client.get("/staff/ledger/new?unit=甲", headers=HTMX))
+
+    assert root["id"] == "unit-candidates"
+    assert f"甲村 村 · {world.village.code}" in texts(root, "label")

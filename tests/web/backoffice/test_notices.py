@@ -14,6 +14,7 @@ from app.main import app
 from app.notify.models import OutboxMessage
 from app.supervision import ledger, notices
 from app.supervision.models import NoticeStatus, SupervisionNotice
+from tests import factories
 from tests.html import one, parse, text, texts
 from tests.supervision.factories import MONDAY, draft, issued, principal
 from tests.ticket import factories as tf
@@ -499,3 +500,17 @@ def test_the_notice_lists_the_ledger_entries_made_from_it(session, login_as, wor
     link = one(page, "#notice-ledger a")
     assert local(link["href"]) == f"/staff/ledger/{entry.id}"
     assert text(one(page, "#notice-ledger .badge")) == "整改中"
+
+
+def test_the_unit_field_searches_live(session, world, login_as):
+    factories.make_unit(session, name="甲村二组", parent=world.township)
+    client = login_as(world.member)
+    field = one(parse(client.get("/staff/notices/new")), "#field-unit")
+    assert field["hx-get"].endswith("/staff/notices/new")
+    assert field["hx-target"] == "#unit-candidates"
+
+    root = fragment_root(client.get("/staff/notices/new?unit=甲村", headers=HTMX))
+
+    assert root["id"] == "unit-candidates"
+    assert texts(root, "label")[0] == f"甲村 村 · {world.village.code}"
+    assert len(root.select("input[name=unit_code][type=radio]")) == 2
