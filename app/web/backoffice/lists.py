@@ -14,6 +14,7 @@ from app.account.service import Principal
 from app.config import get_settings
 from app.core import clock
 from app.core.errors import Conflict, PermissionDenied, ValidationFailed
+from app.powerlist import overview as list_overview
 from app.powerlist import policies, service, standard
 from app.powerlist.models import (
     VERSION_SOURCE_LABELS,
@@ -21,9 +22,9 @@ from app.powerlist.models import (
     PowerList,
     VersionSource,
 )
+from app.powerlist.overview import LIST_STATE_LABELS, ListState
 from app.powerlist.specs import LIST_KIND_LABELS, ListKind
 from app.unit.models import GRASSROOTS_KINDS, TOWNSHIP_KINDS, Unit, UnitKind
-from app.web.backoffice import list_overview
 from app.web.backoffice.list_access import (
     MAX_ID,
     ListEditor,
@@ -35,7 +36,6 @@ from app.web.backoffice.list_access import (
     target_block,
     visible_unit,
 )
-from app.web.backoffice.list_overview import LIST_STATE_LABELS, ListState
 from app.web.deps import SessionDep
 from app.web.htmx import redirect, render
 

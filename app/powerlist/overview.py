@@ -1,4 +1,4 @@
-"""The /staff/lists table: a row per unit and list kind with its state, paged in SQL."""
+"""The /staff/lists table's query: a row per unit and list kind with its state, paged in SQL."""
 
 from dataclasses import dataclass
 from datetime import datetime
