@@ -14,6 +14,7 @@ from app.account.service import Principal
 from app.core import clock
 from app.core.errors import NotFound, ValidationFailed
 from app.core.workcalendar import DeadlineColour
+from app.ticket import inbox as ticket_inbox
 from app.ticket import service as ticket_service
 from app.ticket.models import Audience, Ticket, TicketChannel, TicketKind, TicketStatus
 from app.unit import service as unit_service
@@ -39,7 +40,6 @@ from app.web.api.ticket_schemas import (
     TicketRowOut,
     UnitTicketOut,
 )
-from app.web.backoffice import ticket_inbox
 from app.web.backoffice.ticket_detail import entry_visibilities
 from app.web.backoffice.ticket_forms import Number
 from app.web.deps import SessionDep, require

@@ -13,6 +13,7 @@ from app.account.service import Principal
 from app.core import clock
 from app.core.errors import NotFound
 from app.core.workcalendar import DEADLINE_COLOUR_LABELS, DeadlineColour
+from app.ticket import inbox as ticket_inbox
 from app.ticket import routing
 from app.ticket import service as ticket_service
 from app.ticket.labels import CHANNEL_LABELS, KIND_LABELS, STATUS_LABELS
@@ -24,7 +25,6 @@ from app.ticket.models import (
     TicketKind,
     TicketStatus,
 )
-from app.web.backoffice import ticket_inbox
 from app.web.backoffice.ticket_detail import team_context, unit_context
 from app.web.backoffice.ticket_forms import NOTICES, Number, enum_value, positive_int
 from app.web.deps import SessionDep, require
