@@ -13,10 +13,9 @@ rated_at …) agree with each other the way the services would have left them.
 
 import bisect
 import random
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Table, func, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -26,6 +25,7 @@ from sqlmodel import Session, col, select
 from app.calendar.models import DeadlineClock
 from app.calendar.service import load_calendar, policy_for
 from app.core import clock
+from app.core.batching import chunks
 from app.core.workcalendar import DeadlineUnit, Due, WorkCalendar, local_date
 from app.ticket import receipts, routing
 from app.ticket.labels import CLOSED_AFTER_REOPEN, CLOSED_BY_TEAM, CLOSED_RATED, CLOSED_UNRATED
@@ -44,7 +44,6 @@ from app.ticket.models import (
 from app.unit.models import GRASSROOTS_KINDS, TOWNSHIP_KINDS, Unit
 
 CHUNK = 5_000
-T = TypeVar("T")
 DEMO_COUNT = 800
 # The demo stories are at most ~55 days old; older tickets mean the history is already there.
 DEMO_HISTORY_MARK_DAYS = 90
@@ -165,7 +164,7 @@ def seed_history(
     counters = _counters(session, first=local_date(start), last=local_date(now))
     state = _State(rng=rng, now=now, clocks=clocks, counters=counters)
     written = 0
-    for chunk in _chunks(moments, CHUNK):
+    for chunk in chunks(moments, CHUNK):
         rows: list[dict[str, Any]] = []
         recusals: list[dict[str, Any]] = []
         for created in chunk:
@@ -332,7 +331,7 @@ def _save_counters(session: Session, counters: dict[date, int]) -> None:
     dialect = session.get_bind().dialect.name
     upsert = pg_insert if dialect == "postgresql" else sqlite_insert
     rows = [{"day": day, "last": last} for day, last in sorted(counters.items())]
-    for chunk in _chunks(rows, CHUNK):
+    for chunk in chunks(rows, CHUNK):
         statement = upsert(TicketCounter).values(chunk)
         session.execute(
             statement.on_conflict_do_update(
@@ -349,11 +348,6 @@ def _advance_id_sequence(session: Session, last_id: int) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return  # SQLite continues after the largest rowid by itself
     session.execute(select(func.setval(func.pg_get_serial_sequence("ticket", "id"), last_id, True)))
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for index in range(0, len(items), size):
-        yield items[index : index + size]
 
 
 # --- One ticket's life ------------------------------------------------------------------------

@@ -49,9 +49,9 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from sqlalchemy import (
     Column,
@@ -73,6 +73,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from app.core.batching import chunks
 from app.core.pagination import Page, paginate
 from app.powerlist.content import bulk_insert
 from app.powerlist.models import KEY_MAX, PowerItem, PowerList, ProcessStep
@@ -297,7 +298,7 @@ def sync_index(session: Session) -> int:
         )
         .order_by(col(PowerList.id))
     ).all()
-    for chunk in _chunks(stale, _CHUNK):
+    for chunk in chunks(stale, _CHUNK):
         _reindex_lists(
             session,
             [
@@ -313,14 +314,6 @@ def rebuild_index(session: Session) -> int:
     for model in (SearchEntry, SearchList, SearchToken, SearchDoc):
         session.execute(delete(model), execution_options={"synchronize_session": False})
     return sync_index(session)
-
-
-T = TypeVar("T")
-
-
-def _chunks(values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 def _reindex_lists(session: Session, lists: Sequence[tuple[int, int | None, int | None]]) -> None:
@@ -411,7 +404,7 @@ def _ensure_documents(
     """digest → document id, creating (with tokens) the documents not stored yet."""
     ids: dict[str, int] = {}
     digests = list(documents)
-    for chunk in _chunks(digests, _CHUNK):
+    for chunk in chunks(digests, _CHUNK):
         ids.update(_document_ids(session, chunk))
     missing = [d for d in digests if d not in ids]
     if not missing:
@@ -426,7 +419,7 @@ def _ensure_documents(
         ],
     )
     created: dict[str, int] = {}
-    for chunk in _chunks(missing, _CHUNK):
+    for chunk in chunks(missing, _CHUNK):
         created.update(_document_ids(session, chunk))
     # Ignoring duplicates: a concurrent transaction may have stored the same document.
     _insert_ignoring_duplicates(

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 from app.account.models import User
 from app.audit import service as audit_service
 from app.core import clock
+from app.core.batching import chunks
 from app.core.errors import Conflict, ValidationFailed
 from app.powerlist import content as content_rows
 from app.powerlist import service
@@ -84,11 +85,6 @@ class BulkPublishResult:
     skipped: dict[int, str] = field(default_factory=dict)  # unit id → zh-CN reason
 
 
-def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
-
-
 def publish_standard_to_units(
     session: Session, *, standard_list: PowerList, units: Iterable[Unit], actor: User
 ) -> BulkPublishResult:
@@ -116,7 +112,7 @@ def publish_standard_to_units(
     result = BulkPublishResult()
     now = clock.now()
 
-    for chunk in _chunks(unit_ids):
+    for chunk in chunks(unit_ids, _CHUNK):
         lists = _ensure_lists(session, chunk, kind, names)
         list_ids = list(lists.values())
         blocked = set(

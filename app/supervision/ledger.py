@@ -1,7 +1,7 @@
 """The rectification ledger (整改台账): entries from tickets, notices, inspections or by hand,
 progress notes, evidence, submission for checking, verification (销号); overdue is computed."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -13,6 +13,7 @@ from app.account.permissions import Permission
 from app.account.service import Principal
 from app.audit import service as audit_service
 from app.core import clock
+from app.core.batching import chunks
 from app.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from app.core.pagination import Page, paginate
 from app.supervision import common, policies
@@ -611,21 +612,12 @@ def progress_notes(session: Session, *, entry: Rectification) -> list[Rectificat
     )
 
 
-# IN lists of at most this many ids: well under SQLite's 32 766 bound parameters.
-_IN_CHUNK = 1000
-
-
-def _chunks(ids: list[int]) -> Iterator[list[int]]:
-    for start in range(0, len(ids), _IN_CHUNK):
-        yield ids[start : start + _IN_CHUNK]
-
-
 def progress_notes_of(
     session: Session, *, entry_ids: Sequence[int]
 ) -> dict[int, list[RectificationNote]]:
     """The progress notes of many entries (an export), in a few queries instead of one each."""
     notes: dict[int, list[RectificationNote]] = {entry_id: [] for entry_id in entry_ids}
-    for chunk in _chunks(sorted(notes)):
+    for chunk in chunks(sorted(notes)):
         rows = session.exec(
             select(RectificationNote)
             .where(col(RectificationNote.rectification_id).in_(chunk))
@@ -644,7 +636,7 @@ def load_sources(session: Session, entries: Sequence[Rectification]) -> None:
         (SupervisionNotice, {e.notice_id for e in entries if e.notice_id is not None}),
         (Inspection, {e.inspection_id for e in entries if e.inspection_id is not None}),
     ):
-        for chunk in _chunks(sorted(ids)):
+        for chunk in chunks(sorted(ids)):
             session.exec(select(model).where(col(model.id).in_(chunk))).all()
 
 

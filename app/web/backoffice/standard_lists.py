@@ -12,6 +12,7 @@ from sqlmodel import Session, col, or_, select
 
 from app.account.permissions import Permission
 from app.account.service import Principal
+from app.core.batching import chunks
 from app.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from app.powerlist import service, standard
 from app.powerlist.models import (
@@ -124,13 +125,13 @@ def units_with_open_drafts(
     """Those of `units` whose list of `kind` has a draft or submission (bulk publish skips them)."""
     ids = [u.id for u in units]
     blocked: set[int | None] = set()
-    for start in range(0, len(ids), 2000):
+    for chunk in chunks(ids):
         blocked.update(
             session.exec(
                 select(PowerList.unit_id)
                 .join(ListVersion, col(ListVersion.list_id) == col(PowerList.id))
                 .where(
-                    col(PowerList.unit_id).in_(ids[start : start + 2000]),
+                    col(PowerList.unit_id).in_(chunk),
                     PowerList.kind == kind,
                     col(ListVersion.status).in_(OPEN_STATUSES),
                 )
