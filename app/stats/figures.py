@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, true
 from sqlmodel import Session, col, select
 
 from app.core import clock
-from app.core.pagination import Page
+from app.core.pagination import Page, paginate
 from app.stats import cache, tally
 from app.stats.formulas import Formula, get_formula
 from app.stats.measures import (
@@ -26,10 +26,8 @@ from app.stats.measures import (
     TicketFigures,
     cohort_clauses,
     figures_from_counts,
-    local_month,
     measure_clause,
     measure_sums,
-    month_key,
     scope_clauses,
 )
 from app.stats.periods import Period
@@ -131,17 +129,10 @@ def drilldown(
     where = [*cohort_clauses(session, scope, period), measure_clause(measure, formula, now=now)]
     if measure in tally.OPEN_ONLY_MEASURES:
         where.append(tally.untallied_clause())  # the same tickets, found by the partial index
-    # Counted without the ORDER BY and the columns (a bare COUNT can use the indexes).
-    total = session.execute(select(func.count()).select_from(Ticket).where(*where)).scalar_one()
-    page = max(1, page)
-    items = session.exec(
-        select(Ticket)
-        .where(*where)
-        .order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(items=list(items), total=int(total), page=page, per_page=per_page)
+    newest_first = (
+        select(Ticket).where(*where).order_by(col(Ticket.created_at).desc(), col(Ticket.id).desc())
+    )
+    return paginate(session, newest_first, page=page, per_page=per_page)
 
 
 # --- Breakdowns ---------------------------------------------------------------------------------
@@ -178,6 +169,7 @@ class BreakdownRow:
 # The grouped aggregate every ticket figure is read from: the cohort's counts per (unit, team,
 # category, kind, local month) — a few tens of thousands of rows for a county-wide year of a
 # million tickets. The total, each breakdown and the monthly trend are sums over it in Python.
+# Rows are keyed in tally.GROUP_NAMES order.
 _UNIT, _TEAM, _CATEGORY, _KIND, _MONTH = range(5)
 
 
@@ -216,13 +208,10 @@ def _live_clauses(
     session: Session, scope: StatsScope, parts: tally.Split
 ) -> list[list[ColumnElement[bool]]]:
     """WHERE clauses of each range of tickets counted one by one (see tally.split)."""
+    in_scope = scope_clauses(session, scope)
     clauses = []
     for low, high, only_untallied in parts.live:
-        where = [
-            col(Ticket.created_at) >= low,
-            col(Ticket.created_at) < high,
-            *scope_clauses(session, scope),
-        ]
+        where = [col(Ticket.created_at) >= low, col(Ticket.created_at) < high, *in_scope]
         if only_untallied:
             where.append(tally.untallied_clause())
         clauses.append(where)
@@ -233,14 +222,7 @@ def _cube(
     session: Session, scope: StatsScope, period: Period, *, formula: Formula, now: datetime
 ) -> _Cube:
     """The period's whole months from the tally, plus the tickets not in it (tally.split)."""
-    month = local_month(session, col(Ticket.created_at))
-    keys = [
-        col(Ticket.unit_id),
-        col(Ticket.team_id),
-        col(Ticket.category_id),
-        col(Ticket.kind),
-        month,
-    ]
+    keys = tally.group_columns(session)
     measures = list(Measure)
     parts = tally.split(period)
 
@@ -251,9 +233,7 @@ def _cube(
         for where in _live_clauses(session, scope, parts):
             statement = select(*keys, *measure_sums(formula, now, measures)).where(*where)
             for row in session.execute(statement.group_by(*keys)).all():
-                unit_id, team_id, category_id, kind, month_value = row[:5]
-                key = (unit_id, team_id, category_id, str(kind), month_key(month_value))
-                rows.append((key, tuple(int(v or 0) for v in row[5:])))
+                rows.append((tally.group_key(row), tuple(int(v or 0) for v in row[5:])))
         return _Cube(rows)
 
     key = ("cube", _scope_key(scope), period.utc_bounds(), formula)

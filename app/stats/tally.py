@@ -41,6 +41,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     tuple_,
     update,
 )
@@ -51,6 +52,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col
 
 from app.core import clock
+from app.core.batching import chunks
 from app.stats.formulas import FORMULA_FIELDS, Formula
 from app.stats.measures import Measure, local_month, measure_clause, month_key, scope_clauses
 from app.stats.periods import Period
@@ -175,31 +177,40 @@ def settled_clause() -> ColumnElement[bool]:
 
 def untallied_clause() -> ColumnElement[bool]:
     """Written as the partial index ix_ticket_untallied_created_at_id is, so that it is used."""
-    return col(Ticket.tallied) == False  # noqa: E712 - SQL, not Python
+    return _TICKET.c.tallied == False  # noqa: E712 - SQL, not Python
+
+
+def tallied_clause() -> ColumnElement[bool]:
+    return _TICKET.c.tallied == True  # noqa: E712 - SQL, not Python
 
 
 # --- Writing ------------------------------------------------------------------------------------
 
 
-def _group_keys(session: Session) -> list[Any]:
+# How tickets are grouped, for the tally and for the statistics cube (app.stats.figures reads
+# its rows by these positions): the first five columns of every grouped row, in this order.
+GROUP_NAMES = ("unit_id", "team_id", "category_id", "kind", "month")
+
+
+def group_columns(session: Session) -> list[Any]:
+    """The ticket columns to GROUP BY, in GROUP_NAMES order (the month is the local month)."""
     return [
-        local_month(session, col(Ticket.created_at)),
         col(Ticket.unit_id),
         col(Ticket.team_id),
         col(Ticket.category_id),
         col(Ticket.kind),
+        local_month(session, col(Ticket.created_at)),
     ]
 
 
+def group_key(row: Sequence[Any]) -> tuple[Any, ...]:
+    """A grouped row's key as the tally stores it: kind as text, the month as 'YYYY-MM'."""
+    unit_id, team_id, category_id, kind, month = row[:5]
+    return (unit_id, team_id, category_id, str(kind), month_key(month))
+
+
 def _key(row: Sequence[Any]) -> dict[str, Any]:
-    month, unit_id, team_id, category_id, kind = row[:5]
-    return {
-        "month": month_key(month),
-        "unit_id": unit_id,
-        "team_id": team_id,
-        "category_id": category_id,
-        "kind": str(kind),
-    }
+    return dict(zip(GROUP_NAMES, group_key(row), strict=True))
 
 
 def _add(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -219,7 +230,7 @@ def _add(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> No
 def _apply(session: Session, ticket_ids: Sequence[int], sign: int) -> None:
     """Add (+1) or take out (-1) the sums of these tickets as they are stored now."""
     connection = session.connection()
-    keys = _group_keys(session)
+    keys = group_columns(session)
     now = clock.now()  # settled tickets count the same at any time
     sums = [
         func.sum(case((measure_clause(c.measure, c.formula(), now=now), 1), else_=0))
@@ -293,19 +304,18 @@ def _mark(connection: Connection, ids: Sequence[int], *, tallied: bool) -> None:
 def untally(session: Session, ticket_ids: Iterable[int]) -> int:
     """Take these tickets out of the tally (those that are in it); how many were."""
     wanted = sorted(set(ticket_ids))
-    if not wanted:
-        return 0
+    return _untally_where(session, _TICKET.c.id.in_(wanted)) if wanted else 0
+
+
+def _untally_where(session: Session, where: ColumnElement[bool]) -> int:
     connection = session.connection()
-    taken_query = select(_TICKET.c.id).where(
-        col(Ticket.id).in_(wanted),
-        col(Ticket.tallied) == True,  # noqa: E712 - SQL
-    )
+    taken_query = select(_TICKET.c.id).where(where, tallied_clause())
     if connection.dialect.name == "postgresql":
         taken_query = taken_query.with_for_update()  # the tick cannot tally them meanwhile
     taken = [int(i) for i in connection.execute(taken_query).scalars()]
-    if taken:
-        _apply(session, taken, -1)
-        _mark(connection, taken, tallied=False)
+    for chunk in chunks(taken):
+        _apply(session, chunk, -1)
+        _mark(connection, chunk, tallied=False)
     return len(taken)
 
 
@@ -314,8 +324,7 @@ def rebuild(session: Session) -> None:
     connection = session.connection()
     connection.execute(delete(ticket_tally))
     connection.execute(delete(handling_tally))
-    unmark = update(_TICKET).where(_TICKET.c.tallied == True).values(tallied=False)  # noqa: E712
-    connection.execute(unmark)
+    connection.execute(update(_TICKET).where(tallied_clause()).values(tallied=False))
 
 
 def tally_all(session: Session, *, commit: bool = False, size: int = 2000) -> int:
@@ -361,11 +370,7 @@ def _untally_bulk_changes(state: ORMExecuteState) -> None:
     if getattr(getattr(statement, "table", None), "name", None) != Ticket.__tablename__:
         return
     where = getattr(statement, "whereclause", None)
-    found = select(_TICKET.c.id).where(col(Ticket.tallied) == True)  # noqa: E712 - SQL
-    if where is not None:
-        found = found.where(where)
-    session = cast(Session, state.session)
-    untally(session, [int(i) for i in session.connection().execute(found).scalars()])
+    _untally_where(cast(Session, state.session), true() if where is None else where)
 
 
 # --- Reading ------------------------------------------------------------------------------------
@@ -417,12 +422,11 @@ def cube_rows(
     measures: Sequence[Measure],
     formula: Formula,
 ) -> list[tuple[tuple[Any, ...], tuple[int, ...]]]:
-    """Tally rows ((unit, team, category, kind, month), counts in `measures` order)."""
+    """Tally rows: (key in GROUP_NAMES order, counts in `measures` order)."""
     t = ticket_tally
     columns = [t.c[column_name(m, formula)] for m in measures]
-    statement = select(
-        t.c.unit_id, t.c.team_id, t.c.category_id, t.c.kind, t.c.month, *columns
-    ).where(*_tally_where(session, t, scope, months))
+    keys = [t.c[name] for name in GROUP_NAMES]
+    statement = select(*keys, *columns).where(*_tally_where(session, t, scope, months))
     # Both drivers return Python ints: no conversion (this is tens of thousands of rows).
     rows = session.connection().execute(statement).all()  # one fetchall, not a fetch per row
     return [(tuple(row[:5]), tuple(row[5:])) for row in rows]
