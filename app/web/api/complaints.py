@@ -7,7 +7,7 @@ out of URLs and logs, and both routes count against the same per-client limits a
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.errors import ValidationFailed
@@ -15,7 +15,7 @@ from app.ticket import service as ticket_service
 from app.ticket.models import TicketChannel
 from app.ticket.schemas import ComplaintSubmission
 from app.ticket.views import CitizenView
-from app.web.api.uploads import WithFiles, json_or_multipart
+from app.web.api.uploads import WithFiles, body_with_files
 from app.web.deps import PublicRoute, SessionDep
 from app.web.public.track import WRONG_RECEIPT, due_note
 from app.web.ratelimit import COMPLAINTS, TRACKING, UploadLimitRoute, rate_limited
@@ -83,13 +83,6 @@ SUBMIT_DOC: dict[str, Any] = {
 }
 
 
-async def complaint_input(request: Request) -> WithFiles[ComplaintSubmission]:
-    """The submission as JSON, or as multipart form fields with files under `attachments`."""
-    return await json_or_multipart(
-        request, ComplaintSubmission, files_field="attachments", max_fields=50
-    )
-
-
 class ReceiptOut(BaseModel):
     """Returned once: nobody, staff included, can show the code again."""
 
@@ -112,7 +105,10 @@ class ReceiptOut(BaseModel):
 def create_complaint(
     session: SessionDep,
     response: Response,
-    body: Annotated[WithFiles[ComplaintSubmission], Depends(complaint_input)],
+    body: Annotated[
+        WithFiles[ComplaintSubmission],
+        Depends(body_with_files(ComplaintSubmission, files_field="attachments", max_fields=50)),
+    ],
 ) -> ReceiptOut:
     """File a complaint, report or suggestion (JSON, or multipart with `attachments`)."""
     receipt = ticket_service.submit_ticket(

@@ -6,7 +6,7 @@ wrong role, 409 impossible in the entry's state, 422 with field messages)."""
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from sqlmodel import Session, col, select
@@ -30,7 +30,7 @@ from app.web.api.supervision_schemas import (
     SubmitIn,
     VerifyIn,
 )
-from app.web.api.uploads import WithFiles, json_or_multipart, request_body_doc
+from app.web.api.uploads import WithFiles, body_with_files, request_body_doc
 from app.web.backoffice.ledger import XLSX, download
 from app.web.backoffice.tickets import team_ticket
 from app.web.deps import SessionDep, require
@@ -243,11 +243,6 @@ def update_entry(
     return entry_out(session, entry, full=True)
 
 
-async def progress_input(request: Request) -> WithFiles[ProgressIn]:
-    """The note as JSON, or as multipart/form-data with evidence files under `files`."""
-    return await json_or_multipart(request, ProgressIn)
-
-
 @router.post(
     "/{entry_id}/progress",
     name="api.ledger.progress",
@@ -258,7 +253,7 @@ def add_progress(
     session: SessionDep,
     principal: Reader,
     entry_id: EntryId,
-    payload: Annotated[WithFiles[ProgressIn], Depends(progress_input)],
+    payload: Annotated[WithFiles[ProgressIn], Depends(body_with_files(ProgressIn))],
 ) -> EntryOut:
     """整改进展 (the unit, or the team recording it) as JSON — or as multipart/form-data with
     evidence files (`files`: images or PDF, checked by content)."""

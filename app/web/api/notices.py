@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
 from fastapi.responses import Response
 from sqlmodel import Session
@@ -32,7 +32,7 @@ from app.web.api.notice_schemas import (
     row_out,
 )
 from app.web.api.supervision_schemas import FileOut
-from app.web.api.uploads import WithFiles, json_or_multipart, request_body_doc
+from app.web.api.uploads import WithFiles, body_with_files, request_body_doc
 from app.web.backoffice.notices import DOCX, download
 from app.web.backoffice.ticket_forms import MAX_ID
 from app.web.backoffice.tickets import team_ticket
@@ -200,11 +200,6 @@ def sign(session: SessionDep, principal: Responder, notice_id: NoticeId) -> Noti
     )
 
 
-async def respond_input(request: Request) -> WithFiles[RespondIn]:
-    """The report as JSON, or as multipart/form-data with evidence files under `files`."""
-    return await json_or_multipart(request, RespondIn)
-
-
 @router.post(
     "/{notice_id}/actions/respond",
     name="api.notices.respond",
@@ -215,7 +210,7 @@ def respond(
     session: SessionDep,
     principal: Responder,
     notice_id: NoticeId,
-    payload: Annotated[WithFiles[RespondIn], Depends(respond_input)],
+    payload: Annotated[WithFiles[RespondIn], Depends(body_with_files(RespondIn))],
 ) -> NoticeOut:
     """报送整改报告 (after signing, or again after a return), as JSON — or as multipart/form-data
     with the evidence files (`files`: images or PDF, checked by content)."""

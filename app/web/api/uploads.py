@@ -1,6 +1,7 @@
 """Request bodies that are JSON, or multipart/form-data carrying the same fields plus files (the
 complaint API's attachments, the supervision API's evidence for reports and progress)."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -58,6 +59,19 @@ async def json_or_multipart(
             {".".join(str(p) for p in e["loc"]) or "__root__": "格式不正确" for e in exc.errors()}
         ) from exc
     return WithFiles(body, files)
+
+
+def body_with_files(
+    model: type[Body], *, files_field: str = FILES_FIELD, max_fields: int = 10
+) -> Callable[[Request], Awaitable[WithFiles[Body]]]:
+    """A dependency reading `model` and its files: `Depends(body_with_files(Model))`."""
+
+    async def read(request: Request) -> WithFiles[Body]:
+        return await json_or_multipart(
+            request, model, files_field=files_field, max_fields=max_fields
+        )
+
+    return read
 
 
 def request_body_doc(model: type[BaseModel]) -> dict[str, Any]:
