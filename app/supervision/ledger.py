@@ -688,16 +688,15 @@ def linked_entries(
     notice_id: int | None = None,
     inspection_id: int | None = None,
 ) -> list[Rectification]:
-    """The ledger entries already made from a ticket, a notice or an inspection (the one
-    given) that the principal may see, oldest first — so that the same problem is not entered
-    twice."""
-    links = [
-        col(Rectification.ticket_id) == ticket_id if ticket_id is not None else None,
-        col(Rectification.notice_id) == notice_id if notice_id is not None else None,
-        col(Rectification.inspection_id) == inspection_id if inspection_id is not None else None,
-    ]
-    chosen = [link for link in links if link is not None]
-    if len(chosen) != 1:
-        raise ValueError("exactly one of ticket_id, notice_id, inspection_id")
-    statement = policies.visible_rectifications(principal, select(Rectification).where(chosen[0]))
+    """The ledger entries already made from the given ticket, notice or inspection that the
+    principal may see, oldest first — so that the same problem is not entered twice."""
+    links = (
+        (Rectification.ticket_id, ticket_id),
+        (Rectification.notice_id, notice_id),
+        (Rectification.inspection_id, inspection_id),
+    )
+    where = [col(column) == value for column, value in links if value is not None]
+    if not where:
+        return []
+    statement = policies.visible_rectifications(principal, select(Rectification).where(*where))
     return list(session.exec(statement.order_by(col(Rectification.id))).all())

@@ -458,16 +458,13 @@ def prefill(session: Session, form: EntryForm) -> None:
 
 def already_entered(session: Session, principal: Principal, form: EntryForm) -> list[Rectification]:
     """Entries already made from the form's ticket, notice or inspection (shown as a warning)."""
-    if form.ticket is not None:
-        return ledger_service.linked_entries(session, principal=principal, ticket_id=form.ticket.id)
-    if form.notice is not None:
-        return ledger_service.linked_entries(session, principal=principal, notice_id=form.notice.id)
-    if form.inspection is not None:
-        inspection_id = form.inspection.id
-        return ledger_service.linked_entries(
-            session, principal=principal, inspection_id=inspection_id
-        )
-    return []
+    return ledger_service.linked_entries(
+        session,
+        principal=principal,
+        ticket_id=form.ticket.id if form.ticket else None,
+        notice_id=form.notice.id if form.notice else None,
+        inspection_id=form.inspection.id if form.inspection else None,
+    )
 
 
 def _new_context(
